@@ -1,0 +1,105 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Aviary",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "aviary-server", targets: ["aviary-server"]),
+        .library(name: "AviaryWire", targets: ["AviaryWire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+    ],
+    targets: [
+        .target(
+            name: "AviaryWire",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AviaryDataTree",
+            dependencies: [
+                "AviaryWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Collections", package: "swift-collections"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AviaryReplica",
+            dependencies: [
+                "AviaryWire", "AviaryDataTree",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Collections", package: "swift-collections"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AviaryTransport",
+            dependencies: [
+                "AviaryWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AviaryServer",
+            dependencies: [
+                "AviaryWire", "AviaryDataTree", "AviaryReplica", "AviaryTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Collections", package: "swift-collections"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "aviary-server",
+            dependencies: [
+                "AviaryServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AviaryWireTests",
+            dependencies: ["AviaryWire", .product(name: "NIOCore", package: "swift-nio")],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AviaryDataTreeTests",
+            dependencies: ["AviaryDataTree", "AviaryWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AviaryReplicaTests",
+            dependencies: ["AviaryReplica", "AviaryDataTree", "AviaryWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AviaryServerTests",
+            dependencies: ["AviaryServer", "AviaryWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ArchitectureTests",
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,65 @@
+import AviaryWire
+import DequeModule
+
+/// The state a prepared but not yet applied transaction will leave a node in (ZooKeeper's ChangeRecord).
+public struct PendingChange: Sendable {
+    public var zxid: Int64
+    public var path: String
+    /// nil when the transaction deletes the node.
+    public var stat: StatPersisted?
+    public var childCount: Int
+    public var acl: [ACL]
+    public var data: [UInt8]?
+}
+
+/// Changes of transactions that are prepared but not yet applied, so the next request is validated against
+/// the tree as it will be, not as it is (ZooKeeper's outstandingChanges).
+public struct PendingChanges: Sendable {
+    private var byPath: [String: PendingChange] = [:]
+    private var inOrder: Deque<PendingChange> = []
+
+    public init() {}
+
+    public var isEmpty: Bool { inOrder.isEmpty }
+    public var count: Int { inOrder.count }
+
+    func latest(for path: String) -> PendingChange? { byPath[path] }
+
+    mutating func add(_ change: PendingChange) {
+        inOrder.append(change)
+        byPath[change.path] = change
+    }
+
+    /// All pending changes, oldest first.
+    var all: Deque<PendingChange> { inOrder }
+
+    /// Forgets the changes of transactions up to `zxid`, which the tree now reflects.
+    public mutating func applied(through zxid: Int64) {
+        while let first = inOrder.first, first.zxid <= zxid {
+            inOrder.removeFirst()
+            if let current = byPath[first.path], current.zxid == first.zxid {
+                byPath[first.path] = nil
+            }
+        }
+    }
+
+    /// Everything pending for the given paths, to restore if a multi fails halfway.
+    func save(paths: Set<String>) -> [String: PendingChange] {
+        var saved: [String: PendingChange] = [:]
+        for path in paths {
+            if let change = byPath[path] { saved[path] = change }
+        }
+        return saved
+    }
+
+    /// Drops the changes of the failed multi `zxid` and restores the saved ones.
+    mutating func rollBack(zxid: Int64, to saved: [String: PendingChange]) {
+        while let last = inOrder.last, last.zxid == zxid {
+            inOrder.removeLast()
+            byPath[last.path] = nil
+        }
+        for (path, change) in saved {
+            byPath[path] = change
+        }
+    }
+}

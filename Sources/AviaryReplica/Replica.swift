@@ -1,0 +1,148 @@
+import AviaryDataTree
+import AviaryWire
+import DequeModule
+
+/// One server's logic without I/O: sessions, the znode tree, pending changes, per-connection ordering and the
+/// routing of replies and watch events. The shell feeds it inputs one at a time and carries out the effects
+/// in order. Time enters only as `tick` and as the wall-clock `now` stamped into new transactions.
+public struct Replica: Sendable {
+    public let configuration: ReplicaConfiguration
+    public internal(set) var tree: DataTree
+    public internal(set) var sessions: SessionTracker
+    var pending = PendingChanges()
+    var connections: [ConnectionID: ConnectionState] = [:]
+    var connectionBySession: [Int64: ConnectionID] = [:]
+    var inFlight: Deque<InFlightTxn> = []
+    var nextZxid: Int64
+    var currentTick: Int64 = 0
+
+    public init(configuration: ReplicaConfiguration, tree: DataTree = DataTree(), sessionSeedMillis: Int64) {
+        self.configuration = configuration
+        self.tree = tree
+        self.sessions = SessionTracker(
+            serverId: configuration.serverId, seedMillis: sessionSeedMillis,
+            tickTimeMillis: configuration.tickTimeMillis)
+        self.nextZxid = tree.lastProcessedZxid + 1
+    }
+
+    /// Handles one input. `now` is the wall clock in milliseconds, used only to stamp new transactions.
+    public mutating func handle(_ input: ReplicaInput, now: Int64) -> [ReplicaEffect] {
+        var effects: [ReplicaEffect] = []
+        switch input {
+        case .connect(let connection, let request, let address):
+            connect(connection, request, address: address, now: now, effects: &effects)
+        case .request(let connection, let header, let request, let identity):
+            receive(connection, header, request, identity: identity, now: now, effects: &effects)
+        case .unknownRequest(let connection, let header):
+            effects.append(
+                .reply(connection, ReplyHeader(xid: header.xid, zxid: tree.lastProcessedZxid, error: .unimplemented), .empty))
+        case .disconnected(let connection):
+            disconnect(connection)
+        case .tick:
+            currentTick += 1
+            expireSessions(now: now, effects: &effects)
+        case .logAppended(let zxid):
+            commit(through: zxid, effects: &effects)
+        }
+        return effects
+    }
+
+    public var connectionCount: Int { connections.count }
+    public var outstandingRequestCount: Int { connections.values.reduce(0) { $0 + $1.queue.count } }
+    public var lastProcessedZxid: Int64 { tree.lastProcessedZxid }
+
+    /// Session id and queued request count of a connection, for the four-letter words.
+    public func connectionSummary(_ connection: ConnectionID) -> (sessionId: Int64, queued: Int)? {
+        guard let state = connections[connection] else { return nil }
+        return (state.sessionId, state.queue.count)
+    }
+
+    // MARK: - Connections and sessions
+
+    private mutating func connect(
+        _ connection: ConnectionID, _ request: ConnectRequest, address: String, now: Int64,
+        effects: inout [ReplicaEffect]
+    ) {
+        if request.lastZxidSeen > tree.lastProcessedZxid {
+            // The client has seen a newer state than ours; it must try another server.
+            effects.append(.close(connection, reason: "client has seen zxid beyond ours"))
+            return
+        }
+        let timeout = Int32(
+            min(max(Int(request.timeOutMillis), configuration.minSessionTimeoutMillis),
+                configuration.maxSessionTimeoutMillis))
+        var state = ConnectionState(
+            address: address, sessionId: 0, authInfo: [Id(scheme: "ip", id: address)],
+            hasReadOnlyByte: request.hasReadOnlyByte)
+        if request.sessionId == 0 {
+            let sessionId = sessions.allocateSessionId()
+            sessions.add(id: sessionId, timeoutMillis: timeout, now: currentTick)
+            state.sessionId = sessionId
+            let response = ConnectResponse(
+                timeOutMillis: timeout, sessionId: sessionId, passwd: SessionPassword.derive(sessionId: sessionId),
+                hasReadOnlyByte: request.hasReadOnlyByte)
+            connections[connection] = state
+            connectionBySession[sessionId] = connection
+            let zxid = submit(
+                header: TxnHeader(clientId: sessionId, cxid: 0, zxid: 0, time: now, type: OpCode.createSession.rawValue),
+                body: .createSession(timeOutMillis: timeout), origin: .connect(connection, response), effects: &effects)
+            connections[connection]!.queue.append(.write(zxid: zxid))
+            return
+        }
+        let sessionId = request.sessionId
+        guard request.passwd == SessionPassword.derive(sessionId: sessionId), sessions.touch(sessionId, now: currentTick)
+        else {
+            effects.append(.connectResponse(connection, .rejected(hasReadOnlyByte: request.hasReadOnlyByte)))
+            effects.append(.close(connection, reason: "session 0x\(String(UInt64(bitPattern: sessionId), radix: 16)) expired or invalid"))
+            return
+        }
+        if let previous = connectionBySession[sessionId], previous != connection {
+            effects.append(.close(previous, reason: "session moved to a new connection"))
+            disconnect(previous)
+        }
+        state.sessionId = sessionId
+        connections[connection] = state
+        connectionBySession[sessionId] = connection
+        effects.append(
+            .connectResponse(
+                connection,
+                ConnectResponse(
+                    timeOutMillis: timeout, sessionId: sessionId, passwd: SessionPassword.derive(sessionId: sessionId),
+                    hasReadOnlyByte: request.hasReadOnlyByte)))
+    }
+
+    private mutating func disconnect(_ connection: ConnectionID) {
+        guard let state = connections.removeValue(forKey: connection) else { return }
+        tree.removeWatcher(connection)
+        if connectionBySession[state.sessionId] == connection {
+            connectionBySession[state.sessionId] = nil
+        }
+    }
+
+    private mutating func expireSessions(now: Int64, effects: inout [ReplicaEffect]) {
+        for sessionId in sessions.expired(at: currentTick) {
+            sessions.setClosing(sessionId)
+            let header = TxnHeader(clientId: sessionId, cxid: 0, zxid: 0, time: now, type: OpCode.closeSession.rawValue)
+            let context = prepareContext(sessionId: sessionId, zxid: nextZxid, time: now, authInfo: [])
+            let body = (try? tree.prepare(.closeSession, context: context, pending: &pending)) ?? .closeSession(pathsToDelete: [])
+            _ = submit(header: header, body: body, origin: .expiry, effects: &effects)
+        }
+    }
+
+    func prepareContext(sessionId: Int64, zxid: Int64, time: Int64, authInfo: [Id]) -> PrepareContext {
+        PrepareContext(
+            sessionId: sessionId, zxid: zxid, time: time, authInfo: authInfo,
+            extendedTypesEnabled: configuration.extendedTypesEnabled)
+    }
+
+    /// Gives the txn the next zxid and asks the shell to log it. Returns the zxid.
+    mutating func submit(header: TxnHeader, body: TxnBody, origin: TxnOrigin, effects: inout [ReplicaEffect]) -> Int64 {
+        var header = header
+        header.zxid = nextZxid
+        nextZxid += 1
+        let txn = Txn(header: header, body: body)
+        inFlight.append(InFlightTxn(txn: txn, origin: origin))
+        effects.append(.appendToLog(txn))
+        return header.zxid
+    }
+}

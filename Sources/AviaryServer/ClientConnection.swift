@@ -1,0 +1,56 @@
+import AviaryReplica
+import AviaryTransport
+import AviaryWire
+import DequeModule
+import NIOCore
+
+/// The driver's record of one client connection.
+final class ClientConnection {
+    let id: ConnectionID
+    let context: ChannelHandlerContext
+    let handler: ClientFrameHandler
+    let address: String
+    let remoteDescription: String
+    var handshakeDone = false
+    var sessionId: Int64 = 0
+    var packetsReceived = 0
+    var packetsSent = 0
+    var lastOperation = "NA"
+    var lastCxid: Int32 = 0
+    var lastZxid: Int64 = 0
+    var establishedMillis: Int64 = 0
+    var timeoutMillis: Int32 = 0
+    /// Arrival times of requests awaiting replies, oldest first (replies are in request order).
+    var arrivals: Deque<Int64> = []
+    var needsFlush = false
+
+    init(id: ConnectionID, context: ChannelHandlerContext, handler: ClientFrameHandler, address: String) {
+        self.id = id
+        self.context = context
+        self.handler = handler
+        self.address = address
+        self.remoteDescription = context.channel.remoteAddress.map { "/\($0.ipAddress ?? address):\($0.port ?? 0)" } ?? "/\(address)"
+    }
+
+    func write(_ buffer: ByteBuffer) {
+        context.write(NIOAny(buffer), promise: nil)
+        packetsSent += 1
+        needsFlush = true
+    }
+
+    func flushIfNeeded() {
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+    }
+
+    /// Closes once everything written so far has reached the socket.
+    func closeAfterFlush() {
+        let channel = context.channel
+        needsFlush = false
+        context.writeAndFlush(NIOAny(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import AviaryDataTree
+import AviaryReplica
+import AviaryTransport
+import AviaryWire
+import DequeModule
+import Logging
+import NIOCore
+
+extension ReplicaDriver {
+    /// Decodes one frame and feeds it to the replica. Anything malformed closes this connection only.
+    func received(_ frame: ByteBuffer, on connection: ClientConnection) {
+        statistics.packetsReceived += 1
+        statistics.bytesReceived += frame.readableBytes + 4
+        connection.packetsReceived += 1
+        var reader = JuteReader(frame)
+        do throws(JuteError) {
+            if !connection.handshakeDone {
+                let request = try ConnectRequest(from: &reader)
+                try reader.expectEnd()
+                connection.handshakeDone = true
+                connection.timeoutMillis = request.timeOutMillis
+                run(.connect(connection.id, request, address: connection.address))
+                return
+            }
+            let header = try RequestHeader(from: &reader)
+            connection.arrivals.append(WallClock.millis())
+            guard let opCode = header.opCode, let request = try ClientRequest.decode(opCode: opCode, from: &reader) else {
+                connection.lastOperation = "UNKN"
+                run(.unknownRequest(connection.id, header))
+                return
+            }
+            connection.lastCxid = header.xid
+            connection.lastOperation = Self.operationAbbreviation(opCode)
+            var identity: AuthOutcome?
+            if case .auth(let packet) = request {
+                identity = authenticate(packet, address: connection.address)
+                if identity == .failed { statistics.authFailures += 1 }
+            }
+            run(.request(connection.id, header, request, identity: identity))
+        } catch {
+            connection.handler.fail(context: connection.context, reason: "undecodable request: \(error)")
+        }
+    }
+
+    /// The auth providers: digest (with the super user) and ip. Other schemes fail, and the connection closes.
+    func authenticate(_ packet: AuthPacket, address: String) -> AuthOutcome {
+        switch packet.scheme {
+        case "digest":
+            let credentials = String(decoding: packet.auth, as: UTF8.self)
+            let digest = DigestAuthentication.digest(credentials)
+            if let superDigest = settings.superDigest, digest == superDigest {
+                return .authenticated([Id(scheme: "super", id: ""), Id(scheme: "digest", id: digest)])
+            }
+            return .authenticated([Id(scheme: "digest", id: digest)])
+        case "ip":
+            return .authenticated([Id(scheme: "ip", id: address)])
+        default:
+            return .failed
+        }
+    }
+
+    /// Feeds one input and carries out the effects; durable-log effects complete at once (no storage yet),
+    /// so their commits follow in the same turn.
+    func run(_ input: ReplicaInput) {
+        var effects = replica.handle(input, now: WallClock.millis())
+        while true {
+            var appendedThrough: Int64?
+            for effect in effects {
+                if case .appendToLog(let txn) = effect {
+                    appendedThrough = txn.zxid
+                } else {
+                    execute(effect)
+                }
+            }
+            guard let zxid = appendedThrough else { break }
+            effects = replica.handle(.logAppended(through: zxid), now: WallClock.millis())
+        }
+        for connection in connections.values {
+            connection.flushIfNeeded()
+        }
+    }
+
+    private func execute(_ effect: ReplicaEffect) {
+        switch effect {
+        case .connectResponse(let id, let response):
+            guard let connection = connections[id] else { return }
+            connection.sessionId = response.sessionId
+            connection.establishedMillis = WallClock.millis()
+            var buffer = connection.context.channel.allocator.buffer(capacity: 48)
+            buffer.writeJuteFrame { response.encode(to: &$0) }
+            connection.write(buffer)
+            statistics.packetsSent += 1
+        case .reply(let id, let header, let body):
+            guard let connection = connections[id] else { return }
+            var buffer = connection.context.channel.allocator.buffer(capacity: 128)
+            buffer.writeJuteFrame { buffer in
+                header.encode(to: &buffer)
+                body.encode(to: &buffer)
+            }
+            if header.xid != SpecialXid.auth, let arrival = connection.arrivals.popFirst() {
+                statistics.recordLatency(Int(WallClock.millis() - arrival))
+            }
+            connection.lastZxid = header.zxid
+            connection.write(buffer)
+            statistics.packetsSent += 1
+        case .notification(let id, let event):
+            guard let connection = connections[id] else { return }
+            var buffer = connection.context.channel.allocator.buffer(capacity: 64)
+            buffer.writeJuteFrame { buffer in
+                // ZooKeeper 3.8 sends -1 as the zxid of a notification.
+                ReplyHeader(xid: SpecialXid.notification, zxid: -1, err: 0).encode(to: &buffer)
+                event.encode(to: &buffer)
+            }
+            connection.write(buffer)
+            statistics.packetsSent += 1
+        case .close(let id, let reason):
+            guard let connection = connections[id] else { return }
+            logger.info("closing client connection", metadata: ["client": "\(connection.remoteDescription)", "reason": "\(reason)"])
+            connection.closeAfterFlush()
+        case .appendToLog:
+            break
+        }
+    }
+
+    static func operationAbbreviation(_ opCode: OpCode) -> String {
+        switch opCode {
+        case .create, .create2, .createContainer, .createTTL: "CREA"
+        case .delete: "DELE"
+        case .exists: "EXIS"
+        case .getData: "GETD"
+        case .setData: "SETD"
+        case .getACL: "GETA"
+        case .setACL: "SETA"
+        case .getChildren, .getChildren2: "GETC"
+        case .sync: "SYNC"
+        case .ping: "PING"
+        case .check: "CHEC"
+        case .multi: "MULT"
+        case .multiRead: "MLTR"
+        case .closeSession: "CLOS"
+        case .setWatches, .setWatches2: "SETW"
+        case .auth: "AUTH"
+        case .whoAmI: "HOMI"
+        default: "NA"
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import AviaryDataTree
+import AviaryReplica
+import AviaryTransport
+import AviaryWire
+import Logging
+import NIOCore
+
+/// The settings the client-facing side needs.
+struct ClientServiceSettings: Sendable {
+    var maximumFrameBytes: Int
+    var maxClientConnectionsPerHost: Int
+    var fourLetterWordWhitelist: Set<String>
+    var superDigest: String?
+    var clientPort: Int
+    var dataDir: String
+    var dataLogDir: String
+    var tickTimeMillis: Int
+}
+
+/// Owns the Replica and carries out its effects. Confined to one event loop: every client channel and the
+/// tick timer run on that loop, so the replica is fed one input at a time and never awaited mid-step.
+final class ReplicaDriver: @unchecked Sendable {
+    let eventLoop: any EventLoop
+    let settings: ClientServiceSettings
+    let logger: Logger
+    let startMillis: Int64
+    var replica: Replica
+    private(set) var connections: [ConnectionID: ClientConnection] = [:]
+    private var connectionCountByAddress: [String: Int] = [:]
+    private var nextConnectionID: ConnectionID = 1
+    var statistics = ServerStatistics()
+    private var tickTask: RepeatedTask?
+
+    init(eventLoop: any EventLoop, replica: Replica, settings: ClientServiceSettings, logger: Logger) {
+        self.eventLoop = eventLoop
+        self.replica = replica
+        self.settings = settings
+        self.logger = logger
+        self.startMillis = WallClock.millis()
+    }
+
+    func startTicking() {
+        let interval = TimeAmount.milliseconds(Int64(settings.tickTimeMillis))
+        tickTask = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in
+            run(.tick)
+        }
+    }
+
+    func stopTicking() {
+        tickTask?.cancel()
+    }
+
+    /// Builds the handler for a new client channel; must run on the driver's loop.
+    func makeHandler() -> ClientFrameHandler {
+        ClientFrameHandler(maximumFrameBytes: settings.maximumFrameBytes) { [self] event, context in
+            handle(event, context: context)
+        }
+    }
+
+    private func handle(_ event: ClientConnectionEvent, context: ChannelHandlerContext) {
+        eventLoop.assertInEventLoop()
+        switch event {
+        case .opened(let address):
+            opened(context: context, address: address)
+        case .fourLetterWord(let word):
+            answerFourLetterWord(word, context: context)
+        case .frame(let frame):
+            guard let connection = connection(for: context) else { return }
+            received(frame, on: connection)
+        case .malformed(let reason):
+            if let connection = connection(for: context) {
+                logger.warning("closing client connection", metadata: ["client": "\(connection.remoteDescription)", "reason": "\(reason)"])
+            }
+        case .closed:
+            guard let connection = connection(for: context) else { return }
+            connections[connection.id] = nil
+            connectionIDs[ObjectIdentifier(context.channel)] = nil
+            connectionCountByAddress[connection.address, default: 1] -= 1
+            if connectionCountByAddress[connection.address] == 0 { connectionCountByAddress[connection.address] = nil }
+            run(.disconnected(connection.id))
+        }
+    }
+
+    private func connection(for context: ChannelHandlerContext) -> ClientConnection? {
+        guard let id = connectionIDs[ObjectIdentifier(context.channel)] else { return nil }
+        return connections[id]
+    }
+
+    private func opened(context: ChannelHandlerContext, address: String) {
+        let limit = settings.maxClientConnectionsPerHost
+        if limit > 0, connectionCountByAddress[address, default: 0] >= limit {
+            statistics.connectionsRejected += 1
+            logger.warning("Too many connections from \(address) - max is \(limit)")
+            context.close(promise: nil)
+            return
+        }
+        let id = nextConnectionID
+        nextConnectionID += 1
+        connectionIDs[ObjectIdentifier(context.channel)] = id
+        let handler = try! context.pipeline.syncOperations.handler(type: ClientFrameHandler.self)
+        connections[id] = ClientConnection(id: id, context: context, handler: handler, address: address)
+        connectionCountByAddress[address, default: 0] += 1
+    }
+
+    /// Channels are classes, so their identity names the connection while it is open.
+    private var connectionIDs: [ObjectIdentifier: ConnectionID] = [:]
+}

@@ -1,0 +1,139 @@
+"""Start and stop the servers under test: Aviary's binary or Debian's ZooKeeper 3.8, on loopback only.
+
+Environment:
+  AVIARY_SERVER_BIN  path to the aviary-server executable (required for kind "aviary")
+  INTEROP_TARGET     "aviary" (default) or "zookeeper": which implementation the suite runs against,
+                     so every interop test can first be proven against the real ZooKeeper.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+ZK_CLASSPATH = "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar"
+HOST = "127.0.0.1"
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def four_letter_word(port, word, timeout=5.0):
+    """Send a four-letter word and return the text reply ('' if the server closed at once)."""
+    with socket.create_connection((HOST, port), timeout=timeout) as s:
+        s.sendall(word.encode("ascii"))
+        chunks = []
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except (ConnectionResetError, socket.timeout):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks).decode("utf-8", "replace")
+
+
+class Server:
+    """One running server process with its own config and data directory."""
+
+    def __init__(self, kind, port, workdir, process, log_path):
+        self.kind = kind
+        self.host = HOST
+        self.port = port
+        self.workdir = workdir
+        self.process = process
+        self.log_path = log_path
+
+    @property
+    def connect_string(self):
+        return f"{self.host}:{self.port}"
+
+    def log(self):
+        with open(self.log_path, "r", errors="replace") as f:
+            return f.read()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _write_config(workdir, port, extra):
+    data_dir = os.path.join(workdir, "data")
+    os.makedirs(data_dir, exist_ok=True)
+    settings = {
+        "tickTime": "2000",
+        "initLimit": "10",
+        "syncLimit": "5",
+        "dataDir": data_dir,
+        "clientPort": str(port),
+        "clientPortAddress": HOST,
+        "4lw.commands.whitelist": "*",
+        "admin.enableServer": "false",
+    }
+    settings.update(extra or {})
+    path = os.path.join(workdir, "zoo.cfg")
+    with open(path, "w") as f:
+        for key, value in settings.items():
+            f.write(f"{key}={value}\n")
+    return path
+
+
+def _wait_ready(port, process, log_path, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            with open(log_path, errors="replace") as f:
+                raise RuntimeError(f"server exited with {process.returncode}:\n{f.read()[-4000:]}")
+        try:
+            # ZooKeeper answers ruok before it serves requests; srvr tells the two apart.
+            if (four_letter_word(port, "ruok", timeout=1.0).startswith("imok")
+                    and "not currently serving" not in four_letter_word(port, "srvr", timeout=1.0)):
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"server on port {port} not ready after {timeout}s")
+
+
+def start(kind=None, extra_config=None, timeout=60.0):
+    """Start a standalone server of the given kind ("aviary" or "zookeeper"; default INTEROP_TARGET)."""
+    kind = kind or os.environ.get("INTEROP_TARGET", "aviary")
+    workdir = tempfile.mkdtemp(prefix=f"interop-{kind}-")
+    port = free_port()
+    config_path = _write_config(workdir, port, extra_config)
+    log_path = os.path.join(workdir, "server.log")
+    log = open(log_path, "w")
+    if kind == "aviary":
+        binary = os.environ.get("AVIARY_SERVER_BIN")
+        if not binary:
+            raise RuntimeError("AVIARY_SERVER_BIN is not set")
+        argv = [binary, "serve", config_path]
+    elif kind == "zookeeper":
+        argv = [
+            "java", "-Xmx512m",
+            f"-Dzookeeper.log.dir={workdir}", "-Dzookeeper.root.logger=INFO,CONSOLE",
+            "-Dzookeeper.4lw.commands.whitelist=*",
+            "-cp", ZK_CLASSPATH,
+            "org.apache.zookeeper.server.quorum.QuorumPeerMain", config_path,
+        ]
+    else:
+        raise ValueError(kind)
+    process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=workdir)
+    server = Server(kind, port, workdir, process, log_path)
+    try:
+        _wait_ready(port, process, log_path, timeout)
+    except Exception:
+        server.stop()
+        raise
+    return server
