@@ -42,6 +42,11 @@ extension DataTree {
         case .check(let check):
             return try prepareCheck(check, context: context, pending: &pending)
         case .multi(let multi):
+            // ZooKeeper's decoder refuses a multi holding a read, before preparing any of it.
+            for operation in multi.operations {
+                if case .getData = operation { throw .marshallingError }
+                if case .getChildren = operation { throw .marshallingError }
+            }
             return prepareMulti(multi, context: context, pending: &pending)
         case .closeSession:
             return prepareCloseSession(context: context, pending: &pending)
@@ -205,16 +210,17 @@ extension DataTree {
             }
             let subRequest: ClientRequest
             switch operation {
-            case .create(let create, let opCode): subRequest = .create(create, opCode: opCode)
+            case .create(let create, _):
+                // ZooKeeper 3.8 rebuilds each create inside multi from its flags: a container stays a container,
+                // everything else becomes a plain create (so create2 answers with a path only).
+                let mode = CreateMode(rawValue: create.flags)
+                subRequest = .create(create, opCode: mode == .container ? .createContainer : .create)
             case .createTTL(let create): subRequest = .createTTL(create)
             case .delete(let delete): subRequest = .delete(delete)
             case .setData(let set): subRequest = .setData(set)
             case .check(let check): subRequest = .check(check)
             case .getData, .getChildren:
-                bodies.append(.error(KeeperError.badArguments.rawValue))
-                failed = true
-                pending.rollBack(zxid: context.zxid, to: saved)
-                continue
+                preconditionFailure("reads are refused before a multi is prepared")
             }
             do {
                 bodies.append(try prepare(subRequest, context: context, pending: &pending))

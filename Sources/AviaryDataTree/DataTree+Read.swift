@@ -39,31 +39,34 @@ extension DataTree {
             let matching = trimmed.isEmpty || trimmed == "/" ? all : all.filter { $0.hasPrefix(prefix) }
             return .getEphemerals(paths: matching.sorted())
         case .multiRead(let multi):
+            // ZooKeeper's decoder refuses a multiRead holding anything but reads, before running any of it.
+            for operation in multi.operations {
+                switch operation {
+                case .getData, .getChildren: continue
+                default: throw .marshallingError
+                }
+            }
             return .multi(multiRead(multi, authInfo: authInfo, watcher: watcher))
         case .addWatch(let add):
-            guard let mode = AddWatchMode(rawValue: add.type) else { throw .badArguments }
-            switch mode {
-            case .persistent:
-                dataWatches.add(path: add.path, watcher: watcher, mode: .persistent)
-                childWatches.add(path: add.path, watcher: watcher, mode: .persistent)
-            case .persistentRecursive:
-                dataWatches.add(path: add.path, watcher: watcher, mode: .persistentRecursive)
-            }
+            guard let mode = AddWatchMode(rawValue: add.type) else { throw .marshallingError }
+            // Both tables take the mode, replacing whatever the connection had on this path (ZooKeeper 3.8).
+            let watchMode: WatchMode = mode == .persistent ? .persistent : .persistentRecursive
+            dataWatches.add(path: add.path, watcher: watcher, mode: watchMode)
+            childWatches.add(path: add.path, watcher: watcher, mode: watchMode)
             return .error(0)
         case .checkWatches(let check):
-            guard let type = WatcherType(rawValue: check.type) else { throw .badArguments }
+            let type = try Self.watcherType(check.type)
+            // ZooKeeper 3.8 answers checkWatches for any connection's watch on the path, not only the caller's.
             let found: Bool =
                 switch type {
-                case .children: childWatches.contains(path: check.path, watcher: watcher)
-                case .data: dataWatches.contains(path: check.path, watcher: watcher)
-                default:
-                    childWatches.contains(path: check.path, watcher: watcher)
-                        || dataWatches.contains(path: check.path, watcher: watcher)
+                case .children: childWatches.isWatched(path: check.path)
+                case .data: dataWatches.isWatched(path: check.path)
+                default: childWatches.isWatched(path: check.path) || dataWatches.isWatched(path: check.path)
                 }
             if !found { throw .noWatcher }
             return .empty
         case .removeWatches(let remove):
-            guard let type = WatcherType(rawValue: remove.type) else { throw .badArguments }
+            let type = try Self.watcherType(remove.type)
             var removed = false
             if type != .data, childWatches.remove(path: remove.path, watcher: watcher) { removed = true }
             if type != .children, dataWatches.remove(path: remove.path, watcher: watcher) { removed = true }
@@ -72,6 +75,14 @@ extension DataTree {
         default:
             throw .unimplemented
         }
+    }
+
+    /// ZooKeeper 3.8 knows watcher types 1–3 only; anything else fails to decode.
+    static func watcherType(_ raw: Int32) throws(KeeperError) -> WatcherType {
+        guard let type = WatcherType(rawValue: raw), type == .children || type == .data || type == .any else {
+            throw .marshallingError
+        }
+        return type
     }
 
     private mutating func getData(
@@ -153,6 +164,7 @@ extension DataTree {
             dataWatches.add(path: path, watcher: watcher, mode: .persistent)
         }
         for path in request.persistentRecursiveWatches {
+            childWatches.add(path: path, watcher: watcher, mode: .persistentRecursive)
             dataWatches.add(path: path, watcher: watcher, mode: .persistentRecursive)
         }
         return events

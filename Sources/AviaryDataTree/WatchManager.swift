@@ -39,6 +39,10 @@ public struct WatchManager: Sendable {
         if mode == .persistentRecursive { recursiveCount += 1 }
     }
 
+    public func isWatched(path: String) -> Bool {
+        watchersByPath[path]?.isEmpty == false
+    }
+
     public func contains(path: String, watcher: WatcherID) -> Bool {
         pathsByWatcher[watcher]?.contains(path) ?? false
     }

@@ -9,6 +9,8 @@ enum QueuedWork: Sendable {
     case write(zxid: Int64)
     /// A request answered locally once everything before it has been answered.
     case local(RequestHeader, ClientRequest, authInfo: [Id])
+    /// A read refused before it ran (it did not decode); answered with this error in its turn.
+    case refusal(RequestHeader, KeeperError)
 }
 
 /// What the replica knows of one client connection.

@@ -42,7 +42,10 @@ extension Replica {
         case .request(let connection, let xid, let opCode):
             guard connections[connection] != nil else { return }
             _ = connections[connection]!.queue.popFirst()
-            let header = ReplyHeader(xid: xid, zxid: entry.txn.zxid, err: opCode == .multi ? 0 : result.errorCode)
+            // A multi that ran reports per-op results under a zero header code (ZooKeeper 3.8); one refused whole
+            // (an error txn) reports the code with no body.
+            let ranAsMulti = opCode == .multi && result.opCode == .multi
+            let header = ReplyHeader(xid: xid, zxid: entry.txn.zxid, err: ranAsMulti ? 0 : result.errorCode)
             effects.append(.reply(connection, header, Self.responseBody(opCode: opCode, result: result)))
             if opCode == .closeSession {
                 effects.append(.close(connection, reason: "client closed its session"))
@@ -56,14 +59,21 @@ extension Replica {
     /// Answers the local requests at the head of a connection's queue, up to the next write.
     private mutating func drainQueue(_ connection: ConnectionID, effects: inout [ReplicaEffect]) {
         while let state = connections[connection], let head = state.queue.first {
-            guard case .local(let header, let request, let authInfo) = head else { return }
-            _ = connections[connection]!.queue.popFirst()
-            answerLocally(connection, header, request, authInfo: authInfo, effects: &effects)
+            switch head {
+            case .write:
+                return
+            case .local(let header, let request, let authInfo):
+                _ = connections[connection]!.queue.popFirst()
+                answerLocally(connection, header, request, authInfo: authInfo, effects: &effects)
+            case .refusal(let header, let error):
+                _ = connections[connection]!.queue.popFirst()
+                effects.append(.reply(connection, ReplyHeader(xid: header.xid, zxid: tree.lastProcessedZxid, error: error), .empty))
+            }
         }
     }
 
     static func responseBody(opCode: OpCode, result: ApplyResult) -> ResponseBody {
-        if opCode == .multi {
+        if opCode == .multi && result.opCode == .multi {
             return .multi(result.multiResults.map(multiResult))
         }
         if result.errorCode != 0 { return .empty }

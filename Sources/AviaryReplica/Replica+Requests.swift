@@ -27,6 +27,29 @@ extension Replica {
         }
     }
 
+    /// Refuses a request whose body could not be read. A write still becomes an error txn, as in ZooKeeper,
+    /// so it takes a zxid; a read is answered in its turn.
+    mutating func refuse(
+        _ connection: ConnectionID, _ header: RequestHeader, with error: KeeperError, now: Int64,
+        effects: inout [ReplicaEffect]
+    ) {
+        guard let state = connections[connection] else { return }
+        sessions.touch(state.sessionId, now: currentTick)
+        if OpCode(rawValue: header.type)?.isWrite == true {
+            let zxid = nextZxid
+            let txnHeader = TxnHeader(
+                clientId: state.sessionId, cxid: header.xid, zxid: zxid, time: now, type: OpCode.error.rawValue)
+            _ = submit(
+                header: txnHeader, body: .error(error.rawValue),
+                origin: .request(connection, xid: header.xid, opCode: .error), effects: &effects)
+            connections[connection]!.queue.append(.write(zxid: zxid))
+        } else if state.queue.isEmpty {
+            effects.append(.reply(connection, ReplyHeader(xid: header.xid, zxid: tree.lastProcessedZxid, error: error), .empty))
+        } else {
+            connections[connection]!.queue.append(.refusal(header, error))
+        }
+    }
+
     private mutating func authenticate(
         _ connection: ConnectionID, _ header: RequestHeader, identity: AuthOutcome?, effects: inout [ReplicaEffect]
     ) {

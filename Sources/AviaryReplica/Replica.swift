@@ -34,8 +34,12 @@ public struct Replica: Sendable {
         case .request(let connection, let header, let request, let identity):
             receive(connection, header, request, identity: identity, now: now, effects: &effects)
         case .unknownRequest(let connection, let header):
-            effects.append(
-                .reply(connection, ReplyHeader(xid: header.xid, zxid: tree.lastProcessedZxid, error: .unimplemented), .empty))
+            // ZooKeeper answers with zxid -1 and drops the connection; the session lives on.
+            effects.append(.reply(connection, ReplyHeader(xid: header.xid, zxid: -1, error: .unimplemented), .empty))
+            effects.append(.close(connection, reason: "unknown request type \(header.type)"))
+            disconnect(connection)
+        case .undecodableRequest(let connection, let header):
+            refuse(connection, header, with: .marshallingError, now: now, effects: &effects)
         case .disconnected(let connection):
             disconnect(connection)
         case .tick:
@@ -90,15 +94,16 @@ public struct Replica: Sendable {
             return
         }
         let sessionId = request.sessionId
+        // Like ZooKeeper, drop the session's current connection before checking who is asking.
+        if let previous = connectionBySession[sessionId], previous != connection {
+            effects.append(.close(previous, reason: "session reconnecting on a new connection"))
+            disconnect(previous)
+        }
         guard request.passwd == SessionPassword.derive(sessionId: sessionId), sessions.touch(sessionId, now: currentTick)
         else {
             effects.append(.connectResponse(connection, .rejected(hasReadOnlyByte: request.hasReadOnlyByte)))
             effects.append(.close(connection, reason: "session 0x\(String(UInt64(bitPattern: sessionId), radix: 16)) expired or invalid"))
             return
-        }
-        if let previous = connectionBySession[sessionId], previous != connection {
-            effects.append(.close(previous, reason: "session moved to a new connection"))
-            disconnect(previous)
         }
         state.sessionId = sessionId
         connections[connection] = state

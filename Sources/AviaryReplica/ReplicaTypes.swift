@@ -34,8 +34,10 @@ public enum ReplicaInput: Sendable {
     /// A request on an established connection. `identity` carries the result of an auth packet, computed at the
     /// edge (hashing is not the replica's business): nil for other requests.
     case request(ConnectionID, RequestHeader, ClientRequest, identity: AuthOutcome?)
-    /// A request with an opcode the server does not answer.
+    /// A request with an opcode the server does not know: answered UNIMPLEMENTED, then the connection closes.
     case unknownRequest(ConnectionID, RequestHeader)
+    /// A known opcode whose body did not decode: answered MARSHALLINGERROR in its turn; the connection stays.
+    case undecodableRequest(ConnectionID, RequestHeader)
     case disconnected(ConnectionID)
     /// One tickTime passed.
     case tick

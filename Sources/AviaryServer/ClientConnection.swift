@@ -22,6 +22,23 @@ final class ClientConnection {
     var timeoutMillis: Int32 = 0
     /// Arrival times of requests awaiting replies, oldest first (replies are in request order).
     var arrivals: Deque<Int64> = []
+    var lastResponseMillis: Int64 = 0
+    var lastLatencyMillis = 0
+    var minLatencyMillis = 0
+    var maxLatencyMillis = 0
+    var totalLatencyMillis = 0
+    var latencySamples = 0
+
+    var averageLatencyMillis: Int { latencySamples == 0 ? 0 : totalLatencyMillis / latencySamples }
+
+    func recordLatency(_ millis: Int, at now: Int64) {
+        lastResponseMillis = now
+        lastLatencyMillis = millis
+        minLatencyMillis = latencySamples == 0 ? millis : min(minLatencyMillis, millis)
+        maxLatencyMillis = max(maxLatencyMillis, millis)
+        totalLatencyMillis += millis
+        latencySamples += 1
+    }
     var needsFlush = false
 
     init(id: ConnectionID, context: ChannelHandlerContext, handler: ClientFrameHandler, address: String) {

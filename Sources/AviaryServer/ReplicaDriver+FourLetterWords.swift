@@ -75,6 +75,7 @@ extension ReplicaDriver {
             var line = " \(connection.remoteDescription)[\(connection.handshakeDone ? 1 : 0)](queued=\(connection.arrivals.count),recved=\(connection.packetsReceived),sent=\(connection.packetsSent)"
             if details && connection.sessionId != 0 {
                 line += ",sid=0x\(Self.hex(connection.sessionId)),lop=\(connection.lastOperation),est=\(connection.establishedMillis),to=\(connection.timeoutMillis),lcxid=0x\(String(UInt32(bitPattern: connection.lastCxid), radix: 16)),lzxid=0x\(Self.hex(connection.lastZxid))"
+                line += ",lresp=\(connection.lastResponseMillis),llat=\(connection.lastLatencyMillis),minlat=\(connection.minLatencyMillis),avglat=\(connection.averageLatencyMillis),maxlat=\(connection.maxLatencyMillis)"
             }
             lines.append(line + ")")
         }
@@ -104,7 +105,8 @@ extension ReplicaDriver {
             ("zk_uptime", "\(WallClock.millis() - startMillis)"),
             ("zk_connection_rejected", "\(statistics.connectionsRejected)"),
             ("zk_bytes_received_count", "\(statistics.bytesReceived)"),
-            ("zk_open_file_descriptor_count", "\(connections.count)"),
+            ("zk_open_file_descriptor_count", "\(ProcessResources.openFileDescriptorCount())"),
+            ("zk_max_file_descriptor_count", "\(ProcessResources.maximumFileDescriptorCount())"),
         ]
         return rows.map { "\($0.0)\t\($0.1)" }.joined(separator: "\n") + "\n"
     }
@@ -133,7 +135,10 @@ extension ReplicaDriver {
             "zookeeper.version=\(Self.versionLine)",
             "host.name=\(info.hostName)",
             "os.name=Linux",
+            "os.arch=\(ProcessResources.architecture)",
             "os.version=\(info.operatingSystemVersionString)",
+            "user.name=\(info.environment["USER"] ?? NSUserName())",
+            "user.home=\(NSHomeDirectory())",
             "user.dir=\(FileManager.default.currentDirectoryPath)",
             "aviary.version=\(AviaryVersion.current)",
         ].joined(separator: "\n") + "\n"

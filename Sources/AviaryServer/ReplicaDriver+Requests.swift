@@ -24,9 +24,23 @@ extension ReplicaDriver {
             }
             let header = try RequestHeader(from: &reader)
             connection.arrivals.append(WallClock.millis())
-            guard let opCode = header.opCode, let request = try ClientRequest.decode(opCode: opCode, from: &reader) else {
+            guard let opCode = header.opCode, opCode != .notification, opCode != .error else {
                 connection.lastOperation = "UNKN"
                 run(.unknownRequest(connection.id, header))
+                return
+            }
+            let request: ClientRequest
+            do throws(JuteError) {
+                guard let decoded = try ClientRequest.decode(opCode: opCode, from: &reader) else {
+                    // Opcodes only servers send (createSession, deleteContainer) decode as nothing a client may ask.
+                    run(.undecodableRequest(connection.id, header))
+                    return
+                }
+                request = decoded
+            } catch {
+                if opCode == .auth { throw error }
+                // A body that does not decode is answered with MARSHALLINGERROR; the connection stays.
+                run(.undecodableRequest(connection.id, header))
                 return
             }
             connection.lastCxid = header.xid
@@ -98,7 +112,9 @@ extension ReplicaDriver {
                 body.encode(to: &buffer)
             }
             if header.xid != SpecialXid.auth, let arrival = connection.arrivals.popFirst() {
-                statistics.recordLatency(Int(WallClock.millis() - arrival))
+                let now = WallClock.millis()
+                statistics.recordLatency(Int(now - arrival))
+                connection.recordLatency(Int(now - arrival), at: now)
             }
             connection.lastZxid = header.zxid
             connection.write(buffer)

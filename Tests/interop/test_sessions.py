@@ -82,22 +82,31 @@ def test_reattach_with_id_and_password(clients, zpath):
     assert second.get_ephemerals(zpath) == [zpath + "/e"]
 
 
-def test_kazoo_reattaches_with_client_id(make_client, zpath):
-    first = make_client()
-    first.create(zpath + "/e", ephemeral=True)
-    second = make_client(client_id=first.client_id)
-    assert second.client_id[0] == first.client_id[0]
+def test_kazoo_reattaches_with_client_id(clients, zpath):
+    first = clients.raw()
+    first.create(zpath + "/e", flags=rawzk.EPHEMERAL)
+    first.drop()                                        # connection gone, session alive
+    second = clients.kazoo(client_id=(first.session_id, first.passwd))
+    assert second.client_id == (first.session_id, first.passwd)
+    assert second.exists(zpath + "/e").ephemeralOwner == first.session_id
     _, stat = second.create(zpath + "/e2", ephemeral=True, include_data=True)
-    assert stat.ephemeralOwner == first.client_id[0]
+    assert stat.ephemeralOwner == first.session_id
+    second.stop()
+    assert clients.raw().get_children(zpath) == []
 
 
-def test_wrong_password_is_rejected(server, clients):
+def test_wrong_password_is_rejected(server, clients, zpath):
     live = clients.raw()
+    live.create(zpath + "/e", flags=rawzk.EPHEMERAL)
     with connect_socket(server) as s:
         resp = rawzk.handshake(s, session_id=live.session_id, passwd=bytes(16))
         assert (resp.timeout, resp.session_id, resp.passwd) == (0, 0, bytes(16))
         assert rawzk.wait_closed(s, 5)
-    assert live.exists("/") is not None
+    # ZooKeeper 3.8 closes the session's current connection before it checks the password...
+    assert live.closed.wait(5)
+    # ...but the session itself survives and the right password re-attaches to it.
+    again = clients.raw(session_id=live.session_id, passwd=live.passwd)
+    assert again.exists(zpath + "/e").ephemeralOwner == live.session_id
 
 
 def test_close_session_deletes_ephemerals_at_once(server, clients, zpath):

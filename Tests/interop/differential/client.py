@@ -22,6 +22,8 @@ class RawSession:
         self.io_timeout = io_timeout
         self.sock = None
         self.session_id = None
+        self.passwd = None
+        self.last_zxid = 0
         self.next_xid = 1
         self.pending_events = []
 
@@ -52,16 +54,17 @@ class RawSession:
             raise ServerClosed(str(e)) from e
 
     # ------------------------------------------------------------ session
-    def connect(self):
-        """Open a new session; return the ConnectResponse fields."""
+    def connect(self, session_id=0, passwd=b"\x00" * 16, last_zxid=0):
+        """Open a new session (or re-attach to an existing one); return the ConnectResponse fields."""
         self.sock = socket.create_connection((self.host, self.port), timeout=self.io_timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        w = Writer().int(0).long(0).int(self.timeout_ms).long(0).buffer(b"\x00" * 16).bool(False)
+        w = Writer().int(0).long(last_zxid).int(self.timeout_ms).long(session_id).buffer(passwd).bool(False)
         self._send_frame(w.bytes())
         r = Reader(self._read_frame())
         reply = {"protocolVersion": r.int(), "timeOut": r.int(), "sessionId": r.long()}
         passwd = r.buffer()
         reply["passwdLength"] = None if passwd is None else len(passwd)
+        self.passwd = passwd
         reply["readOnly"] = r.bool() if r.remaining() else None
         if r.remaining():
             reply["trailing"] = r.data[r.pos:].hex()
@@ -87,6 +90,8 @@ class RawSession:
                 event["err"] = err
                 self.pending_events.append(event)
                 continue
+            if zxid > self.last_zxid:
+                self.last_zxid = zxid
             if rxid != xid:
                 raise ServerClosed(f"reply xid {rxid} does not match request xid {xid}")
             return {"xid": rxid, "zxid": zxid, "err": err, "body": rest}

@@ -105,10 +105,13 @@ class World:
                 result["reply"] = reply
                 self._after_reply(op, reply)
                 if op["kind"] == "auth" and rep["err"] != 0:
-                    # A failed auth ends the connection: check that, then give the slot a new session.
+                    # A failed auth ends the connection but not the session: check that the server
+                    # closed it, re-attach to the session and close it (rather than let it expire at
+                    # an unpredictable moment), then give the slot a new session.
                     reply["serverClosedConnection"] = s.server_closed_within(3.0)
                     result["closedEvents"] = s.take_events()
                     s.close_socket()
+                    result["reattach"] = self._close_detached(s)
                     result["connect"] = self._open(slot)
         except ServerClosed as e:
             result["reply"] = {"connectionClosed": True}
@@ -116,6 +119,19 @@ class World:
             result["connect"] = self._open(slot)
         result["events"] = self._drain(slot)
         return op, result
+
+    def _close_detached(self, old):
+        s = RawSession(self.host, self.port, timeout_ms=self.session_timeout_ms)
+        try:
+            reattach = s.connect(session_id=old.session_id, passwd=old.passwd, last_zxid=old.last_zxid)
+            rep = s.request(OP["closeSession"], b"")
+            reattach["close"] = {"zxid": rep["zxid"], "err": error_name(rep["err"])}
+            reattach["events"] = s.take_events()
+            return reattach
+        except ServerClosed as e:
+            return {"connectionClosed": str(e)}
+        finally:
+            s.close_socket()
 
     def _after_reply(self, op, reply):
         body = reply.get("body") or {}
