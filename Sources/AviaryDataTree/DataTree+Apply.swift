@@ -129,10 +129,12 @@ extension DataTree {
         } else if EphemeralOwner.isTTL(ephemeralOwner) {
             ttlNodes.insert(path)
         } else if ephemeralOwner != 0 {
-            ephemeralsBySession[ephemeralOwner, default: []].insert(path)
+            ephemeralsBySession[ephemeralOwner, default: JavaStringHashSet()].insert(path)
         }
-        fire(dataWatches.trigger(path: path, type: .nodeCreated), .nodeCreated, path, zxid, &notifications)
-        fire(childWatches.trigger(path: parentPath, type: .nodeChildrenChanged), .nodeChildrenChanged, parentPath, zxid, &notifications)
+        fire(dataWatches.trigger(path: path, type: .nodeCreated), .nodeCreated, path, zxid, acl, &notifications)
+        fire(
+            childWatches.trigger(path: parentPath, type: .nodeChildrenChanged), .nodeChildrenChanged, parentPath, zxid,
+            self.acl(of: nodes[parentPath]!), &notifications)
         return node.clientStat
     }
 
@@ -142,6 +144,7 @@ extension DataTree {
         nodes[parentPath]!.children.remove(childName)
         if zxid > nodes[parentPath]!.stat.pzxid { nodes[parentPath]!.stat.pzxid = zxid }
         guard let node = nodes.removeValue(forKey: path) else { throw .noNode }
+        let nodeACL = acl(of: node)
         aclCache.release(node.aclReference)
         approximateDataSize -= path.utf8.count + (node.data?.count ?? 0)
         let owner = node.stat.ephemeralOwner
@@ -150,15 +153,17 @@ extension DataTree {
         } else if EphemeralOwner.isTTL(owner) {
             ttlNodes.remove(path)
         } else if owner != 0 {
+            // The set outlives its last element, as in ZooKeeper: its capacity shapes later iteration order.
             ephemeralsBySession[owner]?.remove(path)
-            if ephemeralsBySession[owner]?.isEmpty == true { ephemeralsBySession[owner] = nil }
         }
         let deletedFor = dataWatches.trigger(path: path, type: .nodeDeleted)
-        fire(deletedFor, .nodeDeleted, path, zxid, &notifications)
+        fire(deletedFor, .nodeDeleted, path, zxid, nodeACL, &notifications)
         let alreadyTold = Set(deletedFor)
         let childWatchers = childWatches.trigger(path: path, type: .nodeDeleted).filter { !alreadyTold.contains($0) }
-        fire(childWatchers, .nodeDeleted, path, zxid, &notifications)
-        fire(childWatches.trigger(path: parentPath, type: .nodeChildrenChanged), .nodeChildrenChanged, parentPath, zxid, &notifications)
+        fire(childWatchers, .nodeDeleted, path, zxid, nodeACL, &notifications)
+        fire(
+            childWatches.trigger(path: parentPath, type: .nodeChildrenChanged), .nodeChildrenChanged, parentPath, zxid,
+            acl(of: nodes[parentPath]!), &notifications)
     }
 
     mutating func setData(
@@ -171,7 +176,9 @@ extension DataTree {
         nodes[path]!.stat.mtime = time
         nodes[path]!.stat.mzxid = zxid
         nodes[path]!.stat.version = version
-        fire(dataWatches.trigger(path: path, type: .nodeDataChanged), .nodeDataChanged, path, zxid, &notifications)
+        fire(
+            dataWatches.trigger(path: path, type: .nodeDataChanged), .nodeDataChanged, path, zxid,
+            acl(of: nodes[path]!), &notifications)
         return nodes[path]!.clientStat
     }
 
@@ -184,24 +191,25 @@ extension DataTree {
     }
 
     mutating func killSession(_ sessionId: Int64, zxid: Int64, paths: [String]?, notifications: inout [WatchNotification]) {
-        var local = ephemeralsBySession[sessionId] ?? []
+        var local = ephemeralsBySession.removeValue(forKey: sessionId) ?? JavaStringHashSet()
         for path in paths ?? [] {
             local.remove(path)
             try? deleteNode(path: path, zxid: zxid, notifications: &notifications)
         }
         // Ephemerals the txn did not list (an older txn format) are still this session's to remove.
-        for path in local.sorted() {
+        for path in local.elementsInJavaOrder {
             try? deleteNode(path: path, zxid: zxid, notifications: &notifications)
         }
         ephemeralsBySession[sessionId] = nil
     }
 
     private func fire(
-        _ watchers: [WatcherID], _ type: WatchEventType, _ path: String, _ zxid: Int64,
+        _ watchers: [WatcherID], _ type: WatchEventType, _ path: String, _ zxid: Int64, _ acl: [ACL],
         _ notifications: inout [WatchNotification]
     ) {
         for watcher in watchers {
-            notifications.append(WatchNotification(watcher: watcher, event: WatcherEvent(type: type, path: path), zxid: zxid))
+            notifications.append(
+                WatchNotification(watcher: watcher, event: WatcherEvent(type: type, path: path), zxid: zxid, acl: acl))
         }
     }
 }

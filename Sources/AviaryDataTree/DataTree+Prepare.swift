@@ -61,7 +61,7 @@ extension DataTree {
             guard change.stat != nil else { throw .noNode }
             return change
         }
-        guard let node = nodes[path] else { throw .noNode }
+        guard let node = node(at: path) else { throw .noNode }
         return PendingChange(
             zxid: -1, path: path, stat: node.stat, childCount: node.children.count, acl: acl(of: node), data: node.data)
     }
@@ -234,7 +234,7 @@ extension DataTree {
     }
 
     private func prepareCloseSession(context: PrepareContext, pending: inout PendingChanges) -> TxnBody {
-        var paths = ephemerals(of: context.sessionId)
+        var paths = ephemeralsBySession[context.sessionId]?.javaClone() ?? JavaStringHashSet()
         for change in pending.all {
             if let stat = change.stat {
                 if stat.ephemeralOwner == context.sessionId { paths.insert(change.path) }
@@ -242,10 +242,10 @@ extension DataTree {
                 paths.remove(change.path)
             }
         }
-        let sorted = paths.sorted()
-        for path in sorted {
+        let ordered = paths.elementsInJavaOrder
+        for path in ordered {
             pending.add(PendingChange(zxid: context.zxid, path: path, stat: nil, childCount: 0, acl: [], data: nil))
         }
-        return .closeSession(pathsToDelete: sorted)
+        return .closeSession(pathsToDelete: ordered)
     }
 }

@@ -10,7 +10,7 @@ extension DataTree {
         case .exists(let exists):
             if exists.path.utf8.contains(0) { throw .badArguments }
             if exists.watch { dataWatches.add(path: exists.path, watcher: watcher) }
-            guard let node = nodes[exists.path] else { throw .noNode }
+            guard let node = node(at: exists.path) else { throw .noNode }
             return .stat(node.clientStat)
         case .getData(let get):
             let (data, stat) = try getData(get, authInfo: authInfo, watcher: watcher)
@@ -21,7 +21,7 @@ extension DataTree {
             let (children, stat) = try getChildren(get, authInfo: authInfo, watcher: watcher)
             return .getChildren2(children: children, stat: stat)
         case .getACL(let get):
-            guard let node = nodes[get.path] else { throw .noNode }
+            guard let node = node(at: get.path) else { throw .noNode }
             let list = acl(of: node)
             try AccessControl.check(list, [.read, .admin], authInfo: authInfo)
             if (try? AccessControl.check(list, .admin, authInfo: authInfo)) != nil {
@@ -29,7 +29,7 @@ extension DataTree {
             }
             return .getACL(acl: AccessControl.masked(list), stat: node.clientStat)
         case .getAllChildrenNumber(let get):
-            guard let node = nodes[get.path] else { throw .noNode }
+            guard let node = node(at: get.path) else { throw .noNode }
             try AccessControl.check(acl(of: node), .read, authInfo: authInfo)
             return .getAllChildrenNumber(Int32(truncatingIfNeeded: descendantCount(of: get.path)))
         case .getEphemerals(let get):
@@ -37,7 +37,7 @@ extension DataTree {
             let all = ephemerals(of: sessionId)
             let trimmed = prefix.trimmingSpaces
             let matching = trimmed.isEmpty || trimmed == "/" ? all : all.filter { $0.hasPrefix(prefix) }
-            return .getEphemerals(paths: matching.sorted())
+            return .getEphemerals(paths: matching)
         case .multiRead(let multi):
             // ZooKeeper's decoder refuses a multiRead holding anything but reads, before running any of it.
             for operation in multi.operations {
@@ -88,7 +88,7 @@ extension DataTree {
     private mutating func getData(
         _ request: PathWatchRequest, authInfo: [Id], watcher: WatcherID
     ) throws(KeeperError) -> ([UInt8]?, Stat) {
-        guard let node = nodes[request.path] else { throw .noNode }
+        guard let node = node(at: request.path) else { throw .noNode }
         try AccessControl.check(acl(of: node), .read, authInfo: authInfo)
         if request.watch { dataWatches.add(path: request.path, watcher: watcher) }
         return (node.data, node.clientStat)
@@ -97,7 +97,7 @@ extension DataTree {
     private mutating func getChildren(
         _ request: PathWatchRequest, authInfo: [Id], watcher: WatcherID
     ) throws(KeeperError) -> (children: [String], stat: Stat) {
-        guard let node = nodes[request.path] else { throw .noNode }
+        guard let node = node(at: request.path) else { throw .noNode }
         try AccessControl.check(acl(of: node), .read, authInfo: authInfo)
         if request.watch { childWatches.add(path: request.path, watcher: watcher) }
         return (node.children.sorted(), node.clientStat)
@@ -131,7 +131,7 @@ extension DataTree {
             events.append(WatchNotification(watcher: watcher, event: WatcherEvent(type: type, path: path), zxid: zxid))
         }
         for path in request.dataWatches {
-            if let node = nodes[path] {
+            if let node = node(at: path) {
                 if node.stat.mzxid > request.relativeZxid {
                     fire(.nodeDataChanged, path)
                 } else {
@@ -142,14 +142,14 @@ extension DataTree {
             }
         }
         for path in request.existWatches {
-            if nodes[path] != nil {
+            if node(at: path) != nil {
                 fire(.nodeCreated, path)
             } else {
                 dataWatches.add(path: path, watcher: watcher)
             }
         }
         for path in request.childWatches {
-            if let node = nodes[path] {
+            if let node = node(at: path) {
                 if node.stat.pzxid > request.relativeZxid {
                     fire(.nodeChildrenChanged, path)
                 } else {

@@ -6,11 +6,15 @@ public struct WatchNotification: Sendable, Hashable {
     public var event: WatcherEvent
     /// The zxid of the transaction that fired it.
     public var zxid: Int64
+    /// The ACL of the node the event is about: a connection without READ on it is not told (ZooKeeper 3.8 as
+    /// patched for CVE-2024-23944 checks this for every watch event).
+    public var acl: [ACL]
 
-    public init(watcher: WatcherID, event: WatcherEvent, zxid: Int64) {
+    public init(watcher: WatcherID, event: WatcherEvent, zxid: Int64, acl: [ACL] = ACL.openUnsafe) {
         self.watcher = watcher
         self.event = event
         self.zxid = zxid
+        self.acl = acl
     }
 }
 
@@ -26,7 +30,7 @@ public struct DataTree: Sendable {
 
     public internal(set) var nodes: [String: ZNode] = [:]
     public internal(set) var aclCache = ACLCache()
-    public internal(set) var ephemeralsBySession: [Int64: Set<String>] = [:]
+    public internal(set) var ephemeralsBySession: [Int64: JavaStringHashSet] = [:]
     public internal(set) var containers: Set<String> = []
     public internal(set) var ttlNodes: Set<String> = []
     public internal(set) var lastProcessedZxid: Int64 = 0
@@ -52,15 +56,19 @@ public struct DataTree: Sendable {
 
     public var nodeCount: Int { nodes.count }
 
-    public func node(at path: String) -> ZNode? { nodes[path] }
+    /// The node at `path`. ZooKeeper's table also holds the root under "", so "" finds the root too.
+    public func node(at path: String) -> ZNode? { nodes[path.isEmpty ? "/" : path] }
 
     public func acl(of node: ZNode) -> [ACL] { aclCache.list(for: node.aclReference) }
 
-    public func ephemerals(of sessionId: Int64) -> Set<String> { ephemeralsBySession[sessionId] ?? [] }
+    /// A session's ephemeral paths, in the order ZooKeeper would list (and delete) them.
+    public func ephemerals(of sessionId: Int64) -> [String] {
+        ephemeralsBySession[sessionId]?.javaClone().elementsInJavaOrder ?? []
+    }
 
     /// Number of nodes below `path`, at any depth.
     public func descendantCount(of path: String) -> Int {
-        guard let node = nodes[path] else { return 0 }
+        guard let node = node(at: path) else { return 0 }
         var count = 0
         for child in node.children {
             count += 1 + descendantCount(of: PathRules.join(path, child))

@@ -1,4 +1,4 @@
-/// An `ip` ACL id: an IPv4 or IPv6 address with an optional prefix length (`10.0.0.0/8`).
+/// An `ip` ACL id: an IPv4 address with an optional prefix length (`10.0.0.0/8`).
 struct IPAddressPattern {
     let bytes: [UInt8]
     let prefixBits: Int
@@ -26,50 +26,15 @@ struct IPAddressPattern {
         return true
     }
 
+    /// IPv4 only, as ZooKeeper 3.8's ip provider (IPv6 arrived in 3.9). Each octet is a decimal 0–255.
     static func parseAddress(_ text: String) -> [UInt8]? {
-        if text.contains(":") { return parseIPv6(text) }
         let octets = text.split(separator: ".", omittingEmptySubsequences: false)
         guard octets.count == 4 else { return nil }
         var result: [UInt8] = []
         for octet in octets {
-            guard !octet.isEmpty, octet.count <= 3, let value = UInt8(octet) else { return nil }
-            result.append(value)
+            guard let value = Int(octet), (0...255).contains(value) else { return nil }
+            result.append(UInt8(value))
         }
-        return result
-    }
-
-    static func parseIPv6(_ text: String) -> [UInt8]? {
-        let halves = text.components(separatedBy: "::")
-        guard halves.count <= 2 else { return nil }
-        func groups(_ part: String) -> [UInt16]? {
-            if part.isEmpty { return [] }
-            var values: [UInt16] = []
-            for group in part.split(separator: ":", omittingEmptySubsequences: false) {
-                guard !group.isEmpty, group.count <= 4, let value = UInt16(group, radix: 16) else { return nil }
-                values.append(value)
-            }
-            return values
-        }
-        guard let head = groups(halves[0]) else { return nil }
-        var all = head
-        if halves.count == 2 {
-            guard let tail = groups(halves[1]), head.count + tail.count < 8 else { return nil }
-            all += [UInt16](repeating: 0, count: 8 - head.count - tail.count) + tail
-        }
-        guard all.count == 8 else { return nil }
-        return all.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
-    }
-}
-
-extension String {
-    fileprivate func components(separatedBy separator: String) -> [String] {
-        var result: [String] = []
-        var rest = Substring(self)
-        while let range = rest.firstRange(of: separator) {
-            result.append(String(rest[..<range.lowerBound]))
-            rest = rest[range.upperBound...]
-        }
-        result.append(String(rest))
         return result
     }
 }

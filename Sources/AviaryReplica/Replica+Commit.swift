@@ -11,7 +11,10 @@ extension Replica {
             var notifications: [WatchNotification] = []
             let result = tree.apply(first.txn, notifications: &notifications)
             pending.applied(through: first.txn.zxid)
-            for notification in notifications where connections[notification.watcher] != nil {
+            for notification in notifications {
+                guard let watcher = connections[notification.watcher],
+                    (try? AccessControl.check(notification.acl, .read, authInfo: watcher.authInfo)) != nil
+                else { continue }
                 effects.append(.notification(notification.watcher, notification.event))
             }
             if case .closeSession = first.txn.body {

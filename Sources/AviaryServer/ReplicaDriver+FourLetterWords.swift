@@ -185,11 +185,11 @@ extension ReplicaDriver {
             text += "\(sessions.count) expire within \(replica.configuration.maxSessionTimeoutMillis) ms:\n"
             for session in sessions { text += "\t0x\(Self.hex(session))\n" }
         }
-        let withEphemerals = replica.tree.ephemeralsBySession.keys.sorted()
+        let withEphemerals = replica.tree.ephemeralsBySession.filter { !$0.value.isEmpty }.keys.sorted()
         text += "ephemeral nodes dump:\nSessions with Ephemerals (\(withEphemerals.count)):\n"
         for session in withEphemerals {
             text += "0x\(Self.hex(session)):\n"
-            for path in replica.tree.ephemeralsBySession[session]!.sorted() { text += "\t\(path)\n" }
+            for path in replica.tree.ephemeralsBySession[session]!.elementsInJavaOrder { text += "\t\(path)\n" }
         }
         text += "Connections dump:\nConnections Sets (1)/(\(connections.count)):\n"
         for connection in connections.values.sorted(by: { $0.id < $1.id }) {

@@ -25,7 +25,10 @@ def free_port():
 def four_letter_word(port, word, timeout=5.0):
     """Send a four-letter word and return the text reply ('' if the server closed at once)."""
     with socket.create_connection((HOST, port), timeout=timeout) as s:
-        s.sendall(word.encode("ascii"))
+        try:
+            s.sendall(word.encode("ascii"))
+        except (BrokenPipeError, ConnectionResetError):
+            return ""
         chunks = []
         while True:
             try:

@@ -11,7 +11,6 @@ import threading
 from collections import namedtuple
 
 # Opcodes (RequestHeader.type).
-OP_NOTIFICATION = 0
 OP_CREATE = 1
 OP_DELETE = 2
 OP_EXISTS = 3
@@ -22,7 +21,6 @@ OP_SET_ACL = 7
 OP_GET_CHILDREN = 8
 OP_SYNC = 9
 OP_PING = 11
-OP_GET_CHILDREN2 = 12
 OP_CHECK = 13
 OP_MULTI = 14
 OP_CREATE2 = 15
@@ -110,6 +108,15 @@ class ServerError(Exception):
 
 class ConnectionClosed(Exception):
     """The server closed the connection (or it was dropped) before a reply arrived."""
+
+
+def error_of(fn, *args, **kwargs):
+    """The error code of the ServerError that fn(*args, **kwargs) raises, or 0 if it succeeds."""
+    try:
+        fn(*args, **kwargs)
+    except ServerError as e:
+        return e.err
+    return OK
 
 
 class Writer:
@@ -277,8 +284,12 @@ class RawClient:
         self.io_timeout = io_timeout
         self.sock = socket.create_connection((host, port), timeout=io_timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        resp = handshake(self.sock, timeout_ms=timeout_ms, session_id=session_id, passwd=passwd,
-                         last_zxid=last_zxid)
+        try:
+            resp = handshake(self.sock, timeout_ms=timeout_ms, session_id=session_id, passwd=passwd,
+                             last_zxid=last_zxid)
+        except BaseException:
+            self.sock.close()
+            raise
         self.session_id = resp.session_id
         self.passwd = resp.passwd
         self.negotiated_timeout = resp.timeout

@@ -76,12 +76,24 @@ def test_auth_acl_without_identity_is_invalid(client, zpath):
     ACL(Permissions.READ, Id("unknownscheme", "x")),
     ACL(Permissions.READ, Id("super", "")),
     ACL(Permissions.ALL, Id("auth", "someone")),
+    ACL(Permissions.READ, Id("ip", "::1")),          # ZooKeeper 3.8 accepts IPv4 ip ids only
 ], ids=lambda a: f"{a.id.scheme}:{a.id.id}")
 def test_invalid_acl(client, zpath, acl):
     with pytest.raises(ke.InvalidACLError):
         client.create(zpath + "/x", acl=[acl])
     with pytest.raises(ke.InvalidACLError):
         client.set_acls(zpath, [acl])
+
+
+def test_permission_bits_are_not_validated(make_client, client, zpath):
+    client.create(zpath + "/none", b"x", acl=[ACL(0, Id("world", "anyone"))])
+    client.create(zpath + "/high", b"x", acl=[ACL(32, Id("world", "anyone"))])
+    client.create(zpath + "/all", b"x", acl=[ACL(-1, Id("world", "anyone"))])
+    other = make_client()
+    assert outcome(other.get, zpath + "/none") == "NoAuthError"
+    assert outcome(other.get, zpath + "/high") == "NoAuthError"
+    assert other.get(zpath + "/all")[0] == b"x"
+    assert client.get_acls(zpath + "/all")[0][0].perms == -1
 
 
 def test_empty_acl_list(raw, zpath):

@@ -6,7 +6,7 @@ normalises zxids, times and session ids, and compares the two results field by f
 Environment:
   INTEROP_TARGET   server under test (harness default, "aviary")
   DIFF_REFERENCE   reference server kind (default "zookeeper")
-  DIFF_SEEDS       comma-separated seeds (default "1,2,3")
+  DIFF_SEEDS       comma-separated seeds (default "1,2,3,4")
   DIFF_STEPS       operations per seed (default 1000)
   DIFF_SESSIONS    concurrent sessions per server (default 4)
 """
@@ -21,7 +21,7 @@ from differential.generator import Generator
 from differential.normaliser import Normaliser
 from differential.runner import World
 
-SEEDS = [int(s) for s in os.environ.get("DIFF_SEEDS", "1,2,3").split(",") if s.strip()]
+SEEDS = [int(s) for s in os.environ.get("DIFF_SEEDS", "1,2,3,4").split(",") if s.strip()]
 STEPS = int(os.environ.get("DIFF_STEPS", "1000"))
 SESSIONS = int(os.environ.get("DIFF_SESSIONS", "4"))
 HISTORY = 8
@@ -56,10 +56,17 @@ def _check(seed, step, op, sides, history):
         pytest.fail(report(seed, step, op, a.name, ra, b.name, rb, diffs, history), pytrace=False)
 
 
-def _run_both(a, b, op):
-    op_a, res_a = a.world.execute(op)
-    op_b, res_b = b.world.execute(op)
-    return op_a, (a, a.norm.normalise(op_a, res_a)), (b, b.norm.normalise(op_b, res_b))
+def _run_both(seed, step, a, b, op, history):
+    results = []
+    for side in (a, b):
+        try:
+            resolved, raw = side.world.execute(op)
+        except Exception as e:  # a hang (socket timeout) or a protocol violation
+            context = "\n".join(f"  {s}: {o!r}" for s, o in history)
+            pytest.fail(f"seed={seed} step={step}: {side.name} failed on {op!r}: {type(e).__name__}: {e}\n"
+                        f"preceding operations:\n{context}", pytrace=False)
+        results.append((resolved, (side, side.norm.normalise(resolved, raw))))
+    return results[1][0], results[0][1], results[1][1]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -81,7 +88,7 @@ def test_differential(servers, seed):
 
         steps = [("setup", op) for op in gen.setup()] + [(i, gen.next_op()) for i in range(1, STEPS + 1)]
         for step, op in steps:
-            resolved, ra, rb = _run_both(a, b, op)
+            resolved, ra, rb = _run_both(seed, step, a, b, op, history)
             _check(seed, step, resolved, (ra, rb), history)
             history = (history + [(step, resolved)])[-HISTORY:]
 

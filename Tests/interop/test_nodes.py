@@ -8,13 +8,7 @@ import rawzk
 from rawzk import ServerError
 
 
-def err_of(fn, *args, **kwargs):
-    """The server error code fn raises (0 if it succeeds)."""
-    try:
-        fn(*args, **kwargs)
-    except ServerError as e:
-        return e.err
-    return 0
+err_of = rawzk.error_of
 
 
 def assert_recent_ms(ms):

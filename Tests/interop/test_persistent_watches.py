@@ -8,7 +8,7 @@ import pytest
 import rawzk
 from rawzk import (ADD_WATCH_PERSISTENT as PERSISTENT, ADD_WATCH_PERSISTENT_RECURSIVE as RECURSIVE,
                    EVENT_NODE_CHILDREN_CHANGED as CHILDREN, EVENT_NODE_CREATED as CREATED,
-                   EVENT_NODE_DATA_CHANGED as CHANGED, EVENT_NODE_DELETED as DELETED, ServerError,
+                   EVENT_NODE_DATA_CHANGED as CHANGED, EVENT_NODE_DELETED as DELETED,
                    WATCHER_ANY, WATCHER_CHILDREN, WATCHER_DATA)
 
 QUIET = 0.25
@@ -18,12 +18,7 @@ def events(raw):
     return [(e.type, e.path) for e in raw.drain_events(QUIET)]
 
 
-def err_of(fn, *args):
-    try:
-        fn(*args)
-    except ServerError as e:
-        return e.err
-    return 0
+err_of = rawzk.error_of
 
 
 def churn(m, base):

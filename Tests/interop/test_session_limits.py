@@ -47,7 +47,10 @@ def test_conf_reports_the_bounds(bounded_server):
 
 def _try_handshake(server):
     """A connected socket whose handshake succeeded, or None if the server closed the connection."""
-    s = connect(server)
+    try:
+        s = connect(server)
+    except OSError:       # a refused connection can surface as an error from connect() itself
+        return None
     try:
         if rawzk.handshake(s).timeout > 0:
             return s
@@ -63,11 +66,8 @@ def test_max_client_cnxns_per_address(limited_server):
         # Earlier connections (the harness's readiness probes) may take a moment to be released.
         held.append(wait_until(lambda: _try_handshake(limited_server), 10, message="first connection"))
         held.append(wait_until(lambda: _try_handshake(limited_server), 10, message="second connection"))
-        third = connect(limited_server)
-        held.append(third)
         # The third connection from the same address is closed without any reply...
-        third.sendall(rawzk.frame(rawzk.connect_request()))
-        assert rawzk.wait_closed(third, 5)
+        assert _try_handshake(limited_server) is None
         # ...and so is a four-letter word: it counts as a connection too.
         assert harness.four_letter_word(limited_server.port, "ruok") == ""
         # The two admitted connections keep working.

@@ -7,18 +7,12 @@ The TTL-disabled case (UNIMPLEMENTED) lives in test_nodes.py, which runs on a de
 import pytest
 
 import rawzk
-from rawzk import ServerError
 
 SERVER_CONFIG = {"extendedTypesEnabled": "true"}
 MAX_TTL_MS = 0xFF_FFFF_FFFF
 
 
-def err_of(fn, *args, **kwargs):
-    try:
-        fn(*args, **kwargs)
-    except ServerError as e:
-        return e.err
-    return 0
+err_of = rawzk.error_of
 
 
 def test_create_ttl_node(raw, zpath):

@@ -6,12 +6,16 @@
 * session ids and ephemeralOwner: "s<N>", N being the order in which this server's sessions opened.
 * the zxid carried by a notification is looked up but never adds a symbol ("z?" when unseen),
   since ZooKeeper 3.8 sends -1 there and 3.9 sends the txn's zxid.
+* lists whose order is unspecified are sorted: children (a hash set in ZooKeeper), ephemerals,
+  whoAmI's client info and ACL lists (ZooKeeper keeps a given ACL's order, but an "auth" ACL expands
+  to the session's identities in hash order).
 * the events of a session-closing step are sorted: the server deletes that session's ephemeral
   nodes in an unspecified order.
 """
 ZXID_KEYS = {"zxid", "czxid", "mzxid", "pzxid", "probeZxid"}
 TIME_KEYS = {"ctime", "mtime"}
 SESSION_KEYS = {"sessionId", "ephemeralOwner"}
+UNORDERED_KEYS = {"children", "ephemerals", "acl", "clientInfo"}
 
 
 class Normaliser:
@@ -47,7 +51,8 @@ class Normaliser:
             is_event = "type" in value and "state" in value and "path" in value
             return {k: self._walk(v, k, in_event or is_event) for k, v in value.items()}
         if isinstance(value, list):
-            return [self._walk(v, key, in_event) for v in value]
+            items = [self._walk(v, key, in_event) for v in value]
+            return sorted(items, key=repr) if key in UNORDERED_KEYS else items
         if isinstance(value, tuple):
             return tuple(self._walk(v, key, in_event) for v in value)
         if isinstance(value, int) and not isinstance(value, bool):

@@ -147,8 +147,7 @@ def _read_multi_results(r):
             entry["data"] = r.buffer()
             entry["stat"] = read_stat(r)
         elif typ == OP["getChildren"]:
-            children = _strings(r)
-            entry["children"] = None if children is None else sorted(children)
+            entry["children"] = _strings(r)
         else:
             entry["undecoded"] = r.data[r.pos:]
             r.pos = len(r.data)
@@ -176,15 +175,13 @@ def decode_reply(op, body):
         out["acl"] = r.vector(read_acl)
         out["stat"] = read_stat(r)
     elif kind in ("getChildren", "getChildren2"):
-        children = _strings(r)
-        out["children"] = None if children is None else sorted(children)
+        out["children"] = _strings(r)
         if kind == "getChildren2":
             out["stat"] = read_stat(r)
     elif kind == "sync":
         out["path"] = r.string()
     elif kind == "getEphemerals":
-        eph = _strings(r)
-        out["ephemerals"] = None if eph is None else sorted(eph)
+        out["ephemerals"] = _strings(r)
     elif kind == "getAllChildrenNumber":
         out["totalNumber"] = r.int()
     elif kind == "whoAmI":

@@ -72,8 +72,8 @@ class World:
             out["ops"] = [self.resolve(sub) for sub in out["ops"]]
         return out
 
-    def _remember_created(self, path):
-        if not path or "/" not in path:
+    def _remember_created(self, op, path):
+        if op.get("flags") not in (2, 3) or not path or "/" not in path:
             return
         parent, name = path.rsplit("/", 1)
         if name.startswith("n-") and len(name) == 12:
@@ -113,9 +113,12 @@ class World:
                     s.close_socket()
                     result["reattach"] = self._close_detached(s)
                     result["connect"] = self._open(slot)
-        except ServerClosed as e:
+        except ServerClosed:
             result["reply"] = {"connectionClosed": True}
+            result["closedEvents"] = s.take_events()
             s.close_socket()
+            if op["kind"] != "reconnect":
+                result["reattach"] = self._close_detached(s)
             result["connect"] = self._open(slot)
         result["events"] = self._drain(slot)
         return op, result
@@ -136,11 +139,11 @@ class World:
     def _after_reply(self, op, reply):
         body = reply.get("body") or {}
         if op["kind"] == "create" and reply["err"] == "OK":
-            self._remember_created(body.get("path"))
+            self._remember_created(op, body.get("path"))
         if op["kind"] == "multi":
-            for entry in body.get("results", []):
+            for sub, entry in zip(op["ops"], body.get("results", [])):
                 if entry.get("type") in (1, 15, 19, 21) and entry.get("err") == 0:
-                    self._remember_created(entry.get("path"))
+                    self._remember_created(sub, entry.get("path"))
 
     def _drain(self, acting_slot):
         """Events each slot has received, after a round trip on every slot."""
