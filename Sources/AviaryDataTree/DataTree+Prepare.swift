@@ -117,6 +117,40 @@ extension DataTree {
         return body
     }
 
+    /// The server's own deletion of an empty container or expired TTL node (ZooKeeper's deleteContainer).
+    public func prepareDeleteContainer(
+        path: String, context: PrepareContext, pending: inout PendingChanges
+    ) throws(KeeperError) -> TxnBody {
+        guard let parentPath = PathRules.parent(of: path), !PathRules.reserved.contains(path) else {
+            throw .badArguments
+        }
+        let node = try record(for: path, pending: pending)
+        if node.childCount > 0 { throw .notEmpty }
+        if EphemeralOwner.isSession(node.stat!.ephemeralOwner) { throw .badVersion }
+        var parent = try record(for: parentPath, pending: pending)
+        parent.zxid = context.zxid
+        parent.childCount -= 1
+        parent.stat!.pzxid = context.zxid
+        pending.add(parent)
+        pending.add(PendingChange(zxid: context.zxid, path: path, stat: nil, childCount: -1, acl: [], data: nil))
+        return .delete(path: path, opCode: .deleteContainer)
+    }
+
+    /// Containers that had children and are empty again, and TTL nodes without children whose TTL has passed
+    /// since their last change, in path order (ZooKeeper's ContainerManager candidates).
+    public func reapableNodes(now: Int64) -> [String] {
+        var candidates: [String] = []
+        for path in containers {
+            if let node = nodes[path], node.children.isEmpty, node.stat.cversion > 0 { candidates.append(path) }
+        }
+        for path in ttlNodes {
+            guard let node = nodes[path], node.children.isEmpty else { continue }
+            let ttl = EphemeralOwner.ttlMillis(node.stat.ephemeralOwner)
+            if ttl != 0 && now - node.stat.mtime > ttl { candidates.append(path) }
+        }
+        return candidates.sorted()
+    }
+
     /// `%010d` of the parent's creation count, as Java formats it (a negative count keeps its sign).
     static func sequenceSuffix(_ counter: Int32) -> String {
         let digits = String(counter.magnitude)

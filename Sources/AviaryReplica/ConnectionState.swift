@@ -29,8 +29,8 @@ struct ConnectionState: Sendable {
 enum TxnOrigin: Sendable {
     case request(ConnectionID, xid: Int32, opCode: OpCode)
     case connect(ConnectionID, ConnectResponse)
-    /// A session expiry the server itself decided.
-    case expiry
+    /// A session expiry or a container reaping the server itself decided: nobody waits for a reply.
+    case server
 }
 
 struct InFlightTxn: Sendable {

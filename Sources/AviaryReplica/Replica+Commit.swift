@@ -35,7 +35,7 @@ extension Replica {
 
     private mutating func route(_ entry: InFlightTxn, result: ApplyResult, effects: inout [ReplicaEffect]) {
         switch entry.origin {
-        case .expiry:
+        case .server:
             return
         case .connect(let connection, let response):
             guard connections[connection] != nil else { return }

@@ -45,6 +45,9 @@ public struct Replica: Sendable {
         case .tick:
             currentTick += 1
             expireSessions(now: now, effects: &effects)
+            if currentTick % containerCheckIntervalTicks == 0 {
+                reapContainers(now: now, effects: &effects)
+            }
         case .logAppended(let zxid):
             commit(through: zxid, effects: &effects)
         }
@@ -130,7 +133,29 @@ public struct Replica: Sendable {
             let header = TxnHeader(clientId: sessionId, cxid: 0, zxid: 0, time: now, type: OpCode.closeSession.rawValue)
             let context = prepareContext(sessionId: sessionId, zxid: nextZxid, time: now, authInfo: [])
             let body = (try? tree.prepare(.closeSession, context: context, pending: &pending)) ?? .closeSession(pathsToDelete: [])
-            _ = submit(header: header, body: body, origin: .expiry, effects: &effects)
+            _ = submit(header: header, body: body, origin: .server, effects: &effects)
+        }
+    }
+
+    var containerCheckIntervalTicks: Int64 {
+        let tick = Int64(configuration.tickTimeMillis)
+        return max(1, (Int64(configuration.containerCheckIntervalMillis) + tick - 1) / tick)
+    }
+
+    /// Deletes empty containers and expired TTL nodes, at most `containerMaxPerMinute` per minute of interval.
+    private mutating func reapContainers(now: Int64, effects: inout [ReplicaEffect]) {
+        let limit = max(1, configuration.containerMaxPerMinute * max(1, configuration.containerCheckIntervalMillis / 60_000))
+        for path in tree.reapableNodes(now: now).prefix(limit) {
+            let zxid = nextZxid
+            let context = prepareContext(sessionId: 0, zxid: zxid, time: now, authInfo: [])
+            let header = TxnHeader(clientId: 0, cxid: 0, zxid: zxid, time: now, type: OpCode.deleteContainer.rawValue)
+            let body: TxnBody
+            do {
+                body = try tree.prepareDeleteContainer(path: path, context: context, pending: &pending)
+            } catch {
+                continue
+            }
+            _ = submit(header: header, body: body, origin: .server, effects: &effects)
         }
     }
 

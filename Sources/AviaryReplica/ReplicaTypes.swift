@@ -13,11 +13,17 @@ public struct ReplicaConfiguration: Sendable {
     public var extendedTypesEnabled: Bool
     /// `user:base64(sha1(user:password))` of the super user, if one is configured.
     public var superDigest: String?
+    /// How often empty containers and expired TTL nodes are removed, and how many at most per minute.
+    public var containerCheckIntervalMillis: Int
+    public var containerMaxPerMinute: Int
 
     public init(
         serverId: Int64 = 1, tickTimeMillis: Int = 2000, minSessionTimeoutMillis: Int? = nil,
-        maxSessionTimeoutMillis: Int? = nil, extendedTypesEnabled: Bool = false, superDigest: String? = nil
+        maxSessionTimeoutMillis: Int? = nil, extendedTypesEnabled: Bool = false, superDigest: String? = nil,
+        containerCheckIntervalMillis: Int = 60_000, containerMaxPerMinute: Int = 10_000
     ) {
+        self.containerCheckIntervalMillis = containerCheckIntervalMillis
+        self.containerMaxPerMinute = containerMaxPerMinute
         self.serverId = serverId
         self.tickTimeMillis = tickTimeMillis
         self.minSessionTimeoutMillis = minSessionTimeoutMillis ?? 2 * tickTimeMillis

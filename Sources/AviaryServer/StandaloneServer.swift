@@ -22,7 +22,9 @@ public final class StandaloneServer: Sendable {
             serverId: 1, tickTimeMillis: configuration.tickTimeMillis,
             minSessionTimeoutMillis: configuration.minSessionTimeoutMillis,
             maxSessionTimeoutMillis: configuration.maxSessionTimeoutMillis,
-            extendedTypesEnabled: configuration.extendedTypesEnabled, superDigest: configuration.superDigest)
+            extendedTypesEnabled: configuration.extendedTypesEnabled, superDigest: configuration.superDigest,
+            containerCheckIntervalMillis: configuration.containerCheckIntervalMillis,
+            containerMaxPerMinute: configuration.containerMaxPerMinute)
         let settings = ClientServiceSettings(
             maximumFrameBytes: configuration.juteMaxBufferBytes,
             maxClientConnectionsPerHost: configuration.maxClientConnectionsPerHost,

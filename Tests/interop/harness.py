@@ -127,6 +127,8 @@ def start(kind=None, extra_config=None, timeout=60.0):
             "java", "-Xmx512m",
             f"-Dzookeeper.log.dir={workdir}", "-Dzookeeper.root.logger=INFO,CONSOLE",
             "-Dzookeeper.4lw.commands.whitelist=*",
+            # ZooKeeper reads these only as JVM properties, not from zoo.cfg; Aviary reads them from zoo.cfg.
+            *[f"-D{key}={value}" for key, value in (extra_config or {}).items() if key.startswith("znode.")],
             "-cp", ZK_CLASSPATH,
             "org.apache.zookeeper.server.quorum.QuorumPeerMain", config_path,
         ]

@@ -81,7 +81,7 @@ class Reader:
 
     def string(self):
         raw = self.buffer()
-        return None if raw is None else raw.decode("utf-8", "replace")
+        return None if raw is None else raw.decode("utf-8", "surrogateescape")
 
     def vector(self, read_item):
         n = self.int()
