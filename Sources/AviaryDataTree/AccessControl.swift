@@ -47,9 +47,10 @@ public enum AccessControl {
                 if users.isEmpty { throw .invalidACL }
                 result.append(contentsOf: users.map { ACL(perms: entry.perms, id: $0) })
             case "digest":
-                guard entry.id.id.split(separator: ":", omittingEmptySubsequences: false).count == 2 else {
-                    throw .invalidACL
-                }
+                // Java's `split(":")` drops trailing empty parts: "alice:" is one part, "alice:hash:" two.
+                var parts = entry.id.id.split(separator: ":", omittingEmptySubsequences: false)
+                while parts.last?.isEmpty == true { parts.removeLast() }
+                guard parts.count == 2 else { throw .invalidACL }
                 result.append(entry)
             case "ip":
                 guard IPAddressPattern(entry.id.id) != nil else { throw .invalidACL }

@@ -102,7 +102,7 @@ public struct Replica: Sendable {
             effects.append(.close(previous, reason: "session reconnecting on a new connection"))
             disconnect(previous)
         }
-        guard request.passwd == SessionPassword.derive(sessionId: sessionId), sessions.touch(sessionId, now: currentTick)
+        guard request.passwd == SessionPassword.derive(sessionId: sessionId), sessions.touch(sessionId, now: currentTick, timeoutMillis: timeout)
         else {
             effects.append(.connectResponse(connection, .rejected(hasReadOnlyByte: request.hasReadOnlyByte)))
             effects.append(.close(connection, reason: "session 0x\(String(UInt64(bitPattern: sessionId), radix: 16)) expired or invalid"))

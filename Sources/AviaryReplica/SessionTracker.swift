@@ -46,11 +46,14 @@ public struct SessionTracker: Sendable {
         return !session.isClosing
     }
 
-    /// Extends a live session's lease; false if it is unknown or closing.
+    /// Extends a live session's lease; false if it is unknown or closing. A reconnect passes the timeout it
+    /// negotiated, which the session keeps from then on (ZooKeeper touches with the connection's timeout).
     @discardableResult
-    public mutating func touch(_ id: Int64, now tick: Int64) -> Bool {
+    public mutating func touch(_ id: Int64, now tick: Int64, timeoutMillis: Int32? = nil) -> Bool {
         guard let session = sessions[id], !session.isClosing else { return false }
-        sessions[id]!.expiryTick = expiryTick(timeoutMillis: session.timeoutMillis, now: tick)
+        let timeout = timeoutMillis ?? session.timeoutMillis
+        sessions[id]!.timeoutMillis = timeout
+        sessions[id]!.expiryTick = expiryTick(timeoutMillis: timeout, now: tick)
         return true
     }
 

@@ -26,12 +26,16 @@ struct BodyRoundTripTests {
                 .create(CreateRequest(path: "/b", data: [1], acl: Samples.open, flags: 2), opCode: .create2),
             ])),
         .multiRead(
-            MultiRequest(operations: [.getData(PathWatchRequest(path: "/a")), .getChildren(PathWatchRequest(path: "/"))])),
-        .reconfig(ReconfigRequest(joiningServers: nil, leavingServers: "3", newMembers: nil, curConfigId: 0x1_0000_0000)),
+            MultiRequest(operations: [
+                .getData(PathWatchRequest(path: "/a")), .getChildren(PathWatchRequest(path: "/")),
+            ])),
+        .reconfig(
+            ReconfigRequest(joiningServers: nil, leavingServers: "3", newMembers: nil, curConfigId: 0x1_0000_0000)),
         .checkWatches(PathTypeRequest(path: "/a", type: 3)),
         .removeWatches(PathTypeRequest(path: "/a", type: 2)),
         .auth(AuthPacket(scheme: "digest", auth: Array("u:p".utf8))),
-        .setWatches(SetWatchesRequest(relativeZxid: 0x14, dataWatches: ["/a"], existWatches: ["/n"]), opCode: .setWatches),
+        .setWatches(
+            SetWatchesRequest(relativeZxid: 0x14, dataWatches: ["/a"], existWatches: ["/n"]), opCode: .setWatches),
         .setWatches(
             SetWatchesRequest(
                 relativeZxid: 0x17, dataWatches: ["/a"], existWatches: [], childWatches: ["/w"],
@@ -60,7 +64,8 @@ struct BodyRoundTripTests {
 
     @Test func everyClientOpCodeIsCovered() {
         let covered = Set(Self.clientRequests.map(\.opCode))
-        let answered = Set(OpCode.allCases.filter { ![.notification, .deleteContainer, .createSession, .error].contains($0) })
+        let answered = Set(
+            OpCode.allCases.filter { ![.notification, .deleteContainer, .createSession, .error].contains($0) })
         #expect(covered == answered)
     }
 
@@ -88,7 +93,10 @@ struct BodyRoundTripTests {
         (.addWatch, .error(0)),
         (.getEphemerals, .getEphemerals(paths: ["/e1", "/x/e2"])),
         (.getAllChildrenNumber, .getAllChildrenNumber(7)),
-        (.whoAmI, .whoAmI([ClientInfo(authScheme: "digest", user: "alice"), ClientInfo(authScheme: "ip", user: "::1")])),
+        (
+            .whoAmI,
+            .whoAmI([ClientInfo(authScheme: "digest", user: "alice"), ClientInfo(authScheme: "ip", user: "::1")])
+        ),
         (.sasl, .sasl(token: nil)),
         (.reconfig, .getData(data: Array("server.1=a:1:2".utf8), stat: Samples.stat)),
         (
@@ -116,7 +124,8 @@ struct BodyRoundTripTests {
     }
 
     static let txnBodies: [TxnBody] = [
-        .create(path: "/a", data: Samples.data, acl: Samples.mixedACL, ephemeral: true, parentCVersion: 3, opCode: .create),
+        .create(
+            path: "/a", data: Samples.data, acl: Samples.mixedACL, ephemeral: true, parentCVersion: 3, opCode: .create),
         .create(path: "/a", data: nil, acl: Samples.open, ephemeral: false, parentCVersion: -1, opCode: .create2),
         .createContainer(path: "/c", data: [], acl: Samples.open, parentCVersion: 1),
         .createTTL(path: "/t", data: [1], acl: Samples.open, parentCVersion: 2, ttl: 60000),
@@ -171,7 +180,8 @@ struct BodyRoundTripTests {
 
     @Test func preThreeSixCloseSessionWithoutBodyDecodesAsNoPaths() throws {
         var reader = JuteReader(ByteBuffer())
-        #expect(try TxnBody.decode(type: OpCode.closeSession.rawValue, from: &reader) == .closeSession(pathsToDelete: nil))
+        #expect(
+            try TxnBody.decode(type: OpCode.closeSession.rawValue, from: &reader) == .closeSession(pathsToDelete: nil))
     }
 
     @Test(arguments: [Int32(0), 3, 4, 11, 100, 42])

@@ -102,6 +102,8 @@ struct FrameDecoderTests {
         var buffer = ByteBuffer()
         buffer.writeJuteFrame { $0.writeJute(ReplyHeader(xid: -2, zxid: 0x10, err: 0)) }
         #expect(
-            Array(buffer.readableBytesView) == [0, 0, 0, 16, 0xFF, 0xFF, 0xFF, 0xFE, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0])
+            Array(buffer.readableBytesView) == [
+                0, 0, 0, 16, 0xFF, 0xFF, 0xFF, 0xFE, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0,
+            ])
     }
 }

@@ -93,7 +93,8 @@ struct GoldenFixtureInventoryTests {
     }
 
     @Test func manifestCoversEveryKindOfFrame() throws {
-        let kinds = Set(try GoldenFixtures.manifest().map { $0.kind.split(separator: ":").first.map(String.init) ?? "" })
+        let kinds = Set(
+            try GoldenFixtures.manifest().map { $0.kind.split(separator: ":").first.map(String.init) ?? "" })
         #expect(kinds == ["connect_request", "connect_response", "request", "reply", "notification"])
     }
 }

@@ -104,7 +104,8 @@ struct GoldenFrameTests {
         #expect(
             body
                 == .multi([
-                    .error(0), .error(KeeperError.badVersion.rawValue), .error(KeeperError.runtimeInconsistency.rawValue),
+                    .error(0), .error(KeeperError.badVersion.rawValue),
+                    .error(KeeperError.runtimeInconsistency.rawValue),
                 ]))
     }
 
@@ -118,7 +119,9 @@ struct GoldenFrameTests {
                 == .multi(
                     MultiRequest(operations: [
                         .check(CheckVersionRequest(path: "/golden/a", version: 1)),
-                        .create(CreateRequest(path: "/golden/txn", data: Array("t".utf8), acl: open, flags: 0), opCode: .create),
+                        .create(
+                            CreateRequest(path: "/golden/txn", data: Array("t".utf8), acl: open, flags: 0),
+                            opCode: .create),
                         .setData(SetDataRequest(path: "/golden/a", data: Array("txn".utf8), version: -1)),
                         .delete(DeleteRequest(path: "/golden/k2", version: -1)),
                     ])))

@@ -25,7 +25,8 @@ enum GoldenRendering {
 
     static func notification(_ header: ReplyHeader, _ event: WatcherEvent, length: Int) -> String {
         "len=\(length) xid=\(header.xid) zxid=\(zxid(header.zxid)) err=\(header.err)"
-            + " event.type=\(event.type)(\(eventTypeName(event.type))) event.state=\(event.state)(\(stateName(event.state)))"
+            + " event.type=\(event.type)(\(eventTypeName(event.type)))"
+            + " event.state=\(event.state)(\(stateName(event.state)))"
             + " event.path=\(event.path)"
     }
 
@@ -54,10 +55,12 @@ enum GoldenRendering {
         case .addWatch(let add):
             return " path=\(add.path) mode=\(add.type)"
         case .setWatches(let watches, let opCode):
-            var text = " relativeZxid=\(hex(watches.relativeZxid)) dataWatches=\(list(watches.dataWatches))"
+            var text =
+                " relativeZxid=\(hex(watches.relativeZxid)) dataWatches=\(list(watches.dataWatches))"
                 + " existWatches=\(list(watches.existWatches)) childWatches=\(list(watches.childWatches))"
             if opCode == .setWatches2 {
-                text += " persistentWatches=\(list(watches.persistentWatches))"
+                text +=
+                    " persistentWatches=\(list(watches.persistentWatches))"
                     + " persistentRecursiveWatches=\(list(watches.persistentRecursiveWatches))"
             }
             return text
@@ -101,7 +104,8 @@ enum GoldenRendering {
         case .getEphemerals(let paths): " ephemerals=\(list(paths))"
         case .getAllChildrenNumber(let number): " totalNumber=\(number)"
         case .whoAmI(let infos):
-            " clientInfo=[" + infos.map { "{authScheme=\($0.authScheme) user=\($0.user)}" }.joined(separator: ", ") + "]"
+            " clientInfo=[" + infos.map { "{authScheme=\($0.authScheme) user=\($0.user)}" }.joined(separator: ", ")
+                + "]"
         case .sasl(let token): " token=\(data(token))"
         case .multi(let results):
             " results=[" + (results.map(multiResult) + ["end{type=-1 done=true err=-1}"]).joined(separator: " ") + "]"

@@ -13,19 +13,31 @@ struct HostileLengthTests {
 
     @Test(arguments: [Int32.max, 0x7FFF_FFF0, 5, -2, Int32.min])
     func aStringLengthBeyondTheFrameThrows(length: Int32) {
-        var reader = JuteReader(Self.bytes { $0.writeJuteInt(length); $0.writeBytes([0x2F, 0x61, 0x62, 0x63]) })
+        var reader = JuteReader(
+            Self.bytes {
+                $0.writeJuteInt(length)
+                $0.writeBytes([0x2F, 0x61, 0x62, 0x63])
+            })
         #expect(throws: JuteError.badLength(field: "path", length: length)) { try reader.readString("path") }
     }
 
     @Test(arguments: [Int32.max, 0x10_0000, -7])
     func aBufferLengthBeyondTheFrameThrows(length: Int32) {
-        var reader = JuteReader(Self.bytes { $0.writeJuteInt(length); $0.writeBytes([1, 2, 3]) })
+        var reader = JuteReader(
+            Self.bytes {
+                $0.writeJuteInt(length)
+                $0.writeBytes([1, 2, 3])
+            })
         #expect(throws: JuteError.badLength(field: "data", length: length)) { try reader.readBuffer("data") }
     }
 
     @Test(arguments: [Int32.max, 1_000_000, -3])
     func aVectorCountBeyondTheFrameThrowsBeforeReservingSpace(count: Int32) {
-        var reader = JuteReader(Self.bytes { $0.writeJuteInt(count); $0.writeJuteString("a") })
+        var reader = JuteReader(
+            Self.bytes {
+                $0.writeJuteInt(count)
+                $0.writeJuteString("a")
+            })
         #expect(throws: JuteError.badLength(field: "children", length: count)) { try reader.readStrings("children") }
     }
 
@@ -49,7 +61,9 @@ struct HostileLengthTests {
             $0.writeJuteInt(0x7FFF_FFFF)
             $0.writeJuteInt(31)
         }
-        #expect(throws: JuteError.badLength(field: "acl", length: 0x7FFF_FFFF)) { try CreateRequest.decode(from: frame) }
+        #expect(throws: JuteError.badLength(field: "acl", length: 0x7FFF_FFFF)) {
+            try CreateRequest.decode(from: frame)
+        }
     }
 
     @Test func aHostilePasswordLengthInAConnectRequestThrows() {
@@ -66,14 +80,23 @@ struct HostileLengthTests {
     }
 
     @Test func aHostileSubTxnCountInAMultiTxnThrows() {
-        var reader = JuteReader(Self.bytes { $0.writeJuteInt(0x7FFF_FFFF); $0.writeJuteInt(13) })
+        var reader = JuteReader(
+            Self.bytes {
+                $0.writeJuteInt(0x7FFF_FFFF)
+                $0.writeJuteInt(13)
+            })
         #expect(throws: JuteError.badLength(field: "txns", length: 0x7FFF_FFFF)) {
             try TxnBody.decode(type: OpCode.multi.rawValue, from: &reader)
         }
     }
 
     @Test func aHostileSubTxnDataLengthInAMultiTxnThrows() {
-        var reader = JuteReader(Self.bytes { $0.writeJuteInt(1); $0.writeJuteInt(13); $0.writeJuteInt(0x7FFF_FFFF) })
+        var reader = JuteReader(
+            Self.bytes {
+                $0.writeJuteInt(1)
+                $0.writeJuteInt(13)
+                $0.writeJuteInt(0x7FFF_FFFF)
+            })
         #expect(throws: JuteError.badLength(field: "data", length: 0x7FFF_FFFF)) {
             try TxnBody.decode(type: OpCode.multi.rawValue, from: &reader)
         }

@@ -42,7 +42,8 @@ struct RecordRoundTripTests {
             StatPersisted(
                 czxid: 1, mzxid: 2, ctime: 3, mtime: 4, version: 5, cversion: 6, aversion: 7,
                 ephemeralOwner: EphemeralOwner.container, pzxid: 8)),
-        AnyRecord("ConnectRequest", ConnectRequest(lastZxidSeen: 0x14, timeOutMillis: 4000, sessionId: 77, readOnly: true)),
+        AnyRecord(
+            "ConnectRequest", ConnectRequest(lastZxidSeen: 0x14, timeOutMillis: 4000, sessionId: 77, readOnly: true)),
         AnyRecord(
             "ConnectRequest without readOnly byte",
             ConnectRequest(timeOutMillis: 30000, sessionId: 0, hasReadOnlyByte: false)),
@@ -85,7 +86,9 @@ struct RecordRoundTripTests {
             ])),
         AnyRecord("MultiRequest empty", MultiRequest(operations: [])),
         AnyRecord("ClientInfo", ClientInfo(authScheme: "ip", user: "127.0.0.1")),
-        AnyRecord("TxnHeader", TxnHeader(clientId: 1 << 56, cxid: -1, zxid: 0x2_0000_0001, time: 1_700_000_000_000, type: 14)),
+        AnyRecord(
+            "TxnHeader",
+            TxnHeader(clientId: 1 << 56, cxid: -1, zxid: 0x2_0000_0001, time: 1_700_000_000_000, type: 14)),
         AnyRecord("TxnDigest", TxnDigest(version: 2, treeDigest: Int64.min)),
     ]
 
@@ -122,7 +125,8 @@ struct RecordRoundTripTests {
     }
 
     @Test func readerReturnsNullForMinusOneAndEmptyForZero() throws {
-        var reader = JuteReader(ByteBuffer(bytes: [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]))
+        var reader = JuteReader(
+            ByteBuffer(bytes: [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]))
         #expect(try reader.readBuffer() == nil)
         #expect(try reader.readBuffer() == [])
         #expect(try reader.readOptionalString() == nil)
@@ -153,13 +157,16 @@ struct RecordRoundTripTests {
         #expect(modern.encoded().readableBytes == 45)
         #expect(ConnectResponse.rejected(hasReadOnlyByte: false).encoded().readableBytes == 36)
         let rejected = ConnectResponse.rejected(hasReadOnlyByte: true)
-        #expect(rejected.timeOutMillis == 0 && rejected.sessionId == 0 && rejected.passwd == [UInt8](repeating: 0, count: 16))
+        #expect(
+            rejected.timeOutMillis == 0 && rejected.sessionId == 0
+                && rejected.passwd == [UInt8](repeating: 0, count: 16))
     }
 
     @Test func txnWithAndWithoutDigestRoundTrips() throws {
         let header = TxnHeader(clientId: 5, cxid: 9, zxid: 0x1_0000_0002, time: 42, type: OpCode.setData.rawValue)
         for digest in [nil, TxnDigest(version: 2, treeDigest: 0x1234_5678)] {
-            let txn = Txn(header: header, body: .setData(path: "/x", data: [1], version: 3, opCode: .setData), digest: digest)
+            let txn = Txn(
+                header: header, body: .setData(path: "/x", data: [1], version: 3, opCode: .setData), digest: digest)
             var buffer = ByteBuffer()
             txn.encode(to: &buffer)
             #expect(try Txn.decode(from: buffer) == txn)

@@ -32,5 +32,42 @@ public enum KeeperError: Int32, Error, Sendable, Hashable, CaseIterable, CustomS
     case quotaExceeded = -125
     case throttledOp = -127
 
-    public var description: String { "\(self)(\(rawValue))" }
+    /// The case name, as ZooKeeper's `Code` names it in camel case.
+    public var name: String {
+        switch self {
+        case .systemError: "systemError"
+        case .runtimeInconsistency: "runtimeInconsistency"
+        case .dataInconsistency: "dataInconsistency"
+        case .connectionLoss: "connectionLoss"
+        case .marshallingError: "marshallingError"
+        case .unimplemented: "unimplemented"
+        case .operationTimeout: "operationTimeout"
+        case .badArguments: "badArguments"
+        case .unknownSession: "unknownSession"
+        case .newConfigNoQuorum: "newConfigNoQuorum"
+        case .reconfigInProgress: "reconfigInProgress"
+        case .apiError: "apiError"
+        case .noNode: "noNode"
+        case .noAuth: "noAuth"
+        case .badVersion: "badVersion"
+        case .noChildrenForEphemerals: "noChildrenForEphemerals"
+        case .nodeExists: "nodeExists"
+        case .notEmpty: "notEmpty"
+        case .sessionExpired: "sessionExpired"
+        case .invalidCallback: "invalidCallback"
+        case .invalidACL: "invalidACL"
+        case .authFailed: "authFailed"
+        case .sessionMoved: "sessionMoved"
+        case .notReadOnly: "notReadOnly"
+        case .ephemeralOnLocalSession: "ephemeralOnLocalSession"
+        case .noWatcher: "noWatcher"
+        case .requestTimeout: "requestTimeout"
+        case .reconfigDisabled: "reconfigDisabled"
+        case .sessionClosedRequireSASLAuth: "sessionClosedRequireSASLAuth"
+        case .quotaExceeded: "quotaExceeded"
+        case .throttledOp: "throttledOp"
+        }
+    }
+
+    public var description: String { "\(name)(\(rawValue))" }
 }
