@@ -118,7 +118,8 @@ extension Replica {
             }
             reply(.empty)
         case .sasl:
-            effects.append(.reply(connection, ReplyHeader(xid: header.xid, zxid: zxid, error: .authFailed), .empty))
+            // Without SASL configured ZooKeeper answers with an empty challenge and carries on.
+            reply(.sasl(token: nil))
         default:
             do {
                 let body = try tree.read(request, sessionId: state.sessionId, authInfo: authInfo, watcher: connection)

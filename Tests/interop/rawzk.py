@@ -379,12 +379,18 @@ class RawClient:
         except queue.Empty:
             return None
 
-    def drain_events(self, quiet=0.3):
-        """Collect notifications until none arrives for `quiet` seconds."""
+    def drain_events(self):
+        """Every notification the server sent before answering a fresh round trip (an exists on "/").
+
+        A server sends a session the events of a change before any later reply to that session, so once another
+        client's write has returned, this collects the events it fired without guessing at delays.
+        """
+        barrier = self.call(OP_EXISTS, Writer().string("/").bool(False).bytes())
         out = []
         while True:
-            ev = self.next_event(quiet)
-            if ev is None:
+            try:
+                ev = self.events.get_nowait()
+            except queue.Empty:
                 return out
             out.append(ev)
 

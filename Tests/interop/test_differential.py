@@ -1,7 +1,20 @@
 """Differential test: the same seeded operations on the server under test and on a reference ZooKeeper.
 
 Each step runs one operation on both servers, drains the watch events of every session on both,
-normalises zxids, times and session ids, and compares the two results field by field.
+normalises zxids, times and session ids, and compares the two results field by field: reply header
+(xid, zxid, error code), decoded body (stats, data, children, ACLs, multi results), any undecoded trailing
+bytes, and every session's notifications in arrival order (with the position of the acting session's reply).
+
+Sessions speak the wire protocol directly (differential/client.py) rather than through kazoo, which
+validates paths itself and hides reply-header zxids, reply bodies sent with errors, and where a
+notification fell relative to a reply.
+
+Operations: create/create2/createContainer in every mode (ephemeral, sequential, container; TTL is refused
+by a default ZooKeeper), delete, exists, getData, setData (right and wrong versions), getChildren(2),
+getACL/setACL (world, digest, auth, invalid ACLs), digest auth (and an unknown scheme, which ends the
+connection), multi (with deliberate failures) and multiRead, sync, one-shot and persistent(-recursive)
+watches, checkWatches/removeWatches, getEphemerals, getAllChildrenNumber, whoAmI, session close and
+reopen, and invalid paths.
 
 Environment:
   INTEROP_TARGET   server under test (harness default, "aviary")
@@ -96,6 +109,6 @@ def test_differential(servers, seed):
                   for side in (a, b)]
         _check(seed, "close", {"kind": "closeAll"}, closes, history)
     finally:
-        a.world.abandon()
-        b.world.abandon()
+        a.world.shutdown()
+        b.world.shutdown()
     print(f"seed {seed}: {len(steps)} operations in {time.monotonic() - started:.1f}s")

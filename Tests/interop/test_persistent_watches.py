@@ -11,11 +11,9 @@ from rawzk import (ADD_WATCH_PERSISTENT as PERSISTENT, ADD_WATCH_PERSISTENT_RECU
                    EVENT_NODE_DATA_CHANGED as CHANGED, EVENT_NODE_DELETED as DELETED,
                    WATCHER_ANY, WATCHER_CHILDREN, WATCHER_DATA)
 
-QUIET = 0.25
-
 
 def events(raw):
-    return [(e.type, e.path) for e in raw.drain_events(QUIET)]
+    return [(e.type, e.path) for e in raw.drain_events()]
 
 
 err_of = rawzk.error_of

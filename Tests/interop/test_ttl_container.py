@@ -1,8 +1,7 @@
-"""TTL and container nodes on a server with extended types enabled.
+"""TTL and container nodes on a server with extended types enabled: creation, encoding, argument checks.
 
-Reaping is not tested: ZooKeeper reads its check interval from the JVM property `znode.container.checkIntervalMs`
-(no `zookeeper.` prefix, so a zoo.cfg key cannot set it) and the default interval is 60 s.
-The TTL-disabled case (UNIMPLEMENTED) lives in test_nodes.py, which runs on a default server.
+Reaping is covered by test_container_reaping.py. The TTL-disabled case (UNIMPLEMENTED) lives in test_nodes.py,
+which runs on a default server.
 """
 import pytest
 

@@ -11,8 +11,6 @@ from proxy import Proxy
 from rawzk import (EVENT_NODE_CHILDREN_CHANGED as CHILDREN, EVENT_NODE_CREATED as CREATED,
                    EVENT_NODE_DATA_CHANGED as CHANGED, EVENT_NODE_DELETED as DELETED)
 
-QUIET = 0.3
-
 
 @pytest.fixture
 def proxy(server):
@@ -22,7 +20,7 @@ def proxy(server):
 
 
 def events(raw):
-    return [(e.type, e.path) for e in raw.drain_events(QUIET)]
+    return [(e.type, e.path) for e in raw.drain_events()]
 
 
 def reconnect(clients, proxy, old):

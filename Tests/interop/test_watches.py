@@ -7,11 +7,9 @@ import rawzk
 from rawzk import (EVENT_NODE_CHILDREN_CHANGED as CHILDREN, EVENT_NODE_CREATED as CREATED,
                    EVENT_NODE_DATA_CHANGED as CHANGED, EVENT_NODE_DELETED as DELETED)
 
-QUIET = 0.25  # seconds without a notification before we conclude no more are coming
 
-
-def events(raw, quiet=QUIET):
-    return [(e.type, e.path) for e in raw.drain_events(quiet)]
+def events(raw):
+    return [(e.type, e.path) for e in raw.drain_events()]
 
 
 def test_exists_watch_on_missing_node_fires_created(clients, zpath):

@@ -38,8 +38,8 @@ FLAG_WEIGHTS = {0: 10, 1: 4, 2: 3, 3: 2}
 OP_WEIGHTS = {
     "create": 20, "delete": 9, "exists": 7, "getData": 7, "setData": 9, "getChildren": 5,
     "getChildren2": 3, "getACL": 3, "setACL": 4, "auth": 2, "multi": 8, "multiRead": 2, "sync": 2,
-    "addWatch": 3, "checkWatches": 1, "removeWatches": 1, "getEphemerals": 1,
-    "getAllChildrenNumber": 1, "whoAmI": 1, "reconnect": 2, "badPath": 4,
+    "addWatch": 5, "checkWatches": 1, "removeWatches": 1, "getEphemerals": 1,
+    "getAllChildrenNumber": 1, "whoAmI": 1, "reconnect": 2, "badPath": 4, "ttl": 1,
 }
 
 
@@ -135,6 +135,11 @@ class Generator:
         kind = self.rng.choice(["create", "create", "delete", "setData", "check"])
         # Mostly plausible sub-operations, so that whole transactions do commit now and then.
         version = -1 if self.rng.random() < 0.75 else self._version()
+        if self.rng.random() < 0.04:
+            path = self.rng.choice(self.bad_paths)
+            if kind == "create":
+                return {"kind": "create", "opcode": 1, "path": path, "data": b"", "acl": ACLS["open"], "flags": 0}
+            return {"kind": kind, "path": path, "version": version, **({"data": b"x"} if kind == "setData" else {})}
         if kind == "create":
             sub = self._create()
             sub["opcode"] = 19 if sub["flags"] == 4 and self.rng.random() < 0.5 else 1
@@ -217,11 +222,21 @@ class Generator:
         elif kind == "getEphemerals":
             op = {"kind": "getEphemerals", "path": rng.choice([self.root, self.root + "/a", "/"])}
         elif kind == "getAllChildrenNumber":
-            op = {"kind": "getAllChildrenNumber", "path": rng.choice(self.keyspace[:4])}
+            op = {"kind": "getAllChildrenNumber", "path": rng.choice(self.keyspace[:4] + ["/zookeeper"])}
         elif kind == "whoAmI":
             op = {"kind": "whoAmI"}
         elif kind == "reconnect":
             op = {"kind": "reconnect"}
+        elif kind == "ttl":
+            # TTL nodes need extendedTypesEnabled, which the servers under test do not set.
+            # (Not generated: createTTL with a non-TTL mode and a negative ttl, which makes
+            # ZooKeeper 3.8 exit.)
+            op = self._create()
+            op["opcode"], op["flags"] = rng.choice([(21, 5), (21, 6), (21, 0), (21, 3), (1, 5), (15, 6)])
+            if op["opcode"] == 21:
+                op["ttl"] = rng.choice([1000, 60000, 0, -5] if op["flags"] in (5, 6) else [0, 1000])
+            if isinstance(op["path"], str) and op["path"].endswith("/n-") and op["flags"] not in (2, 3, 6):
+                op["path"] = op["path"][:-3]
         else:  # badPath: a write or read aimed at an invalid or reserved path
             path = rng.choice(self.bad_paths + ["/"])
             which = rng.choice(["create", "create", "delete", "setData", "getData", "exists", "setACL", "getChildren"])

@@ -72,9 +72,26 @@ class Normaliser:
             self.register_session(connect["sessionId"])
         out = self._walk(result)
         if op.get("kind") == "reconnect" or "closedEvents" in out:
-            for slot in out.get("events", []):
-                slot["events"] = sorted(slot["events"], key=repr)
+            _sort_event_lists(out)
         return out
+
+
+def _is_event_list(items):
+    # watch events, plus the runner's "<reply>" mark
+    return all(e == "<reply>" or (isinstance(e, dict) and "type" in e and "state" in e) for e in items)
+
+
+def _sort_event_lists(value):
+    """Sort, in place, every list of watch events inside value."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(v, list) and v and _is_event_list(v):
+                value[k] = sorted(v, key=repr)
+            else:
+                _sort_event_lists(v)
+    elif isinstance(value, list):
+        for v in value:
+            _sort_event_lists(v)
 
 
 def _connects(result):

@@ -48,9 +48,19 @@ class World:
                 self.slots[i] = None
         return results
 
-    def abandon(self):
+    def shutdown(self):
+        """Best-effort close of every open session (after a failure), so that none of them expires
+        later in the middle of another seed's run and adds a zxid there."""
         for i, s in enumerate(self.slots):
-            if s is not None:
+            if s is None or s.sock is None:
+                self.slots[i] = None
+                continue
+            try:
+                s.sock.settimeout(2.0)
+                s.request(OP["closeSession"], b"")
+            except (ServerClosed, OSError):
+                pass
+            finally:
                 s.close_socket()
                 self.slots[i] = None
 
