@@ -15,7 +15,7 @@ def run_with_config(lines, timeout=10):
     with tempfile.TemporaryDirectory() as workdir:
         path = os.path.join(workdir, "zoo.cfg")
         with open(path, "w") as f:
-            f.write("\n".join(lines) + "\n")
+            f.write("\n".join(line.replace("<workdir>", workdir) for line in lines) + "\n")
         return subprocess.run([os.environ["AVIARY_SERVER_BIN"], "serve", path], capture_output=True, text=True,
                               timeout=timeout, stdin=subprocess.DEVNULL), path
 
@@ -26,7 +26,7 @@ def run_with_config(lines, timeout=10):
     ("server.1=localhost", "server.1", ""),
 ])
 def test_bad_line_stops_startup_naming_file_line_and_reason(bad_line, key, reason):
-    result, path = run_with_config(["dataDir=/tmp/unused", "clientPort=1", bad_line])
+    result, path = run_with_config(["dataDir=<workdir>/data", "clientPort=1", bad_line])
     assert result.returncode != 0
     assert f"{path}:3: {key}" in result.stderr
     assert reason in result.stderr
@@ -58,7 +58,7 @@ def test_java_only_keys_start_with_warnings():
 def test_port_in_use_is_a_clear_error():
     server = harness.start()
     try:
-        result, _ = run_with_config(["dataDir=/tmp/unused", f"clientPort={server.port}",
+        result, _ = run_with_config(["dataDir=<workdir>/data", f"clientPort={server.port}",
                                      "clientPortAddress=127.0.0.1"])
         assert result.returncode != 0
         assert str(server.port) in result.stderr

@@ -900,6 +900,18 @@ def start_srvr_only():
     return server
 
 
+def mask_machine_details(reply, workdir):
+    """Replace values that describe the capturing machine (temp paths, host, kernel) with placeholders."""
+    text = reply.decode("utf-8", "replace").replace(workdir, "<workdir>")
+    lines = []
+    for line in text.split("\n"):
+        key = line.split("=", 1)[0]
+        if key in ("host.name", "os.version", "user.dir"):
+            line = f"{key}=" + {"host.name": "<host>", "os.version": "<kernel>", "user.dir": "<workdir>"}[key]
+        lines.append(line)
+    return "\n".join(lines).encode("utf-8")
+
+
 def capture_four_letter_words(outdir):
     from kazoo.client import KazooClient
     fdir = os.path.join(outdir, "fourletterwords")
@@ -920,7 +932,7 @@ def capture_four_letter_words(outdir):
         b.get("/fourlw/data", watch=lambda e: None)
         for word in FOUR_LETTER_WORDS:
             with open(os.path.join(fdir, word + ".txt"), "wb") as out:
-                out.write(raw_word(server.port, word))
+                out.write(mask_machine_details(raw_word(server.port, word), server.workdir))
     finally:
         for zk in clients:
             zk.stop()
