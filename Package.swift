@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "aviary-server", targets: ["aviary-server"]),
         .library(name: "AviaryWire", targets: ["AviaryWire"]),
+        .library(name: "AviaryClient", targets: ["AviaryClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -55,9 +56,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "AviaryClient",
+            dependencies: [
+                "AviaryWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "AviaryServer",
             dependencies: [
-                "AviaryWire", "AviaryDataTree", "AviaryReplica", "AviaryTransport",
+                "AviaryWire", "AviaryDataTree", "AviaryReplica", "AviaryTransport", "AviaryStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -98,7 +109,38 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "AviaryClientTests",
+            dependencies: [
+                "AviaryClient", "AviaryWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "ArchitectureTests",
+            swiftSettings: strict
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .target(
+            name: "AviaryStorage",
+            dependencies: [
+                "AviaryWire", "AviaryDataTree", "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AviaryStorageTests",
+            dependencies: [
+                "AviaryStorage", "AviaryDataTree", "AviaryWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
     ]

@@ -16,13 +16,26 @@ public struct Replica: Sendable {
     var nextZxid: Int64
     var currentTick: Int64 = 0
 
-    public init(configuration: ReplicaConfiguration, tree: DataTree = DataTree(), sessionSeedMillis: Int64) {
+    /// `restoredSessions` are the sessions a recovered data directory holds; each gets a full lease from now,
+    /// so its client can reconnect before it expires (ZooKeeper does the same on start-up).
+    public init(
+        configuration: ReplicaConfiguration, tree: DataTree = DataTree(),
+        restoredSessions: [(id: Int64, timeoutMillis: Int32)] = [], sessionSeedMillis: Int64
+    ) {
         self.configuration = configuration
         self.tree = tree
         self.sessions = SessionTracker(
             serverId: configuration.serverId, seedMillis: sessionSeedMillis,
             tickTimeMillis: configuration.tickTimeMillis)
+        for session in restoredSessions {
+            sessions.add(id: session.id, timeoutMillis: session.timeoutMillis, now: 0)
+        }
         self.nextZxid = tree.lastProcessedZxid + 1
+    }
+
+    /// Sessions and their timeouts, for a snapshot.
+    public var sessionTimeouts: [(id: Int64, timeoutMillis: Int32)] {
+        sessions.sessions.values.sorted { $0.id < $1.id }.map { ($0.id, $0.timeoutMillis) }
     }
 
     /// Handles one input. `now` is the wall clock in milliseconds, used only to stamp new transactions.

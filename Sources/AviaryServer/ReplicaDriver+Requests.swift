@@ -73,21 +73,20 @@ extension ReplicaDriver {
         }
     }
 
-    /// Feeds one input and carries out the effects; durable-log effects complete at once (no storage yet),
-    /// so their commits follow in the same turn.
+    /// Feeds one input and carries out the effects in order. Transactions to log go to the log writer as one
+    /// batch; their commits come back through `logDidPersist`.
     func run(_ input: ReplicaInput) {
-        var effects = replica.handle(input, now: WallClock.millis())
-        while true {
-            var appendedThrough: Int64?
-            for effect in effects {
-                if case .appendToLog(let txn) = effect {
-                    appendedThrough = txn.zxid
-                } else {
-                    execute(effect)
-                }
+        let effects = replica.handle(input, now: WallClock.millis())
+        var toLog: [Txn] = []
+        for effect in effects {
+            if case .appendToLog(let txn) = effect {
+                toLog.append(txn)
+            } else {
+                execute(effect)
             }
-            guard let zxid = appendedThrough else { break }
-            effects = replica.handle(.logAppended(through: zxid), now: WallClock.millis())
+        }
+        if !toLog.isEmpty {
+            transactionLog?.append(toLog)
         }
         for connection in connections.values {
             connection.flushIfNeeded()

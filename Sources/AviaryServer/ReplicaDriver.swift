@@ -30,6 +30,11 @@ final class ReplicaDriver: @unchecked Sendable {
     private var nextConnectionID: ConnectionID = 1
     var statistics = ServerStatistics()
     private var tickTask: RepeatedTask?
+    private var purgeTask: RepeatedTask?
+    private(set) var transactionLog: TransactionLogService?
+    private var snapshots: SnapshotService?
+    /// Set when the log cannot be written: from then on the server answers reads only.
+    private(set) var storageFailure: String?
 
     init(eventLoop: any EventLoop, replica: Replica, settings: ClientServiceSettings, logger: Logger) {
         self.eventLoop = eventLoop
@@ -48,6 +53,39 @@ final class ReplicaDriver: @unchecked Sendable {
 
     func stopTicking() {
         tickTask?.cancel()
+        purgeTask?.cancel()
+    }
+
+    func attachStorage(log: TransactionLogService, snapshots: SnapshotService) {
+        transactionLog = log
+        self.snapshots = snapshots
+    }
+
+    func startPurging(every interval: TimeAmount, retain: Int) {
+        let snapshots = self.snapshots
+        purgeTask = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            snapshots?.purge(retainSnapshots: retain)
+        }
+    }
+
+    func logDidPersist(through zxid: Int64) {
+        run(.logAppended(through: zxid))
+    }
+
+    /// The log started a new segment: snapshot the tree as it is now, and compress the sealed segment.
+    func logDidRoll(sealedSegment: String?) {
+        snapshots?.snapshot(tree: replica.tree, sessions: replica.sessionTimeouts)
+        if let sealedSegment { snapshots?.compress(sealedSegment: sealedSegment) }
+    }
+
+    /// Nothing more can be made durable. Writes already in flight will never be acknowledged: their clients are
+    /// disconnected so they learn the outcome is unknown, and new writes are refused.
+    func logDidFail(_ error: any Error) {
+        storageFailure = "\(error)"
+        logger.critical("transaction log failed; serving reads only until restarted", metadata: ["error": "\(error)"])
+        for connection in connections.values where connection.arrivals.count > 0 {
+            connection.closeAfterFlush()
+        }
     }
 
     /// Builds the handler for a new client channel; must run on the driver's loop.

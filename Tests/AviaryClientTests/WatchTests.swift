@@ -115,6 +115,44 @@ struct WatchTests {
         }
     }
 
+    @Test func droppingAPersistentWatchRemovesItFromTheServer() async throws {
+        try await withClient { (zk) async throws -> Void in
+            let path = uniquePath("dropped")
+            try await zk.create(path)
+            do {
+                let watch = try await zk.addWatch(path, mode: .persistent)
+                var iterator = watch.makeAsyncIterator()
+                try await zk.setData(path, data: [1])
+                #expect(try await iterator.next()?.type == .nodeDataChanged)
+            }
+            // The sequence is gone, so the client removed the server's watch before this request went out.
+            await expectError(.noWatcher) { try await zk.removeWatches(path, type: .any) }
+        }
+    }
+
+    @Test func aConsumerThatFallsBehindGetsAnErrorNotSilentGaps() async throws {
+        let server = try suiteServer
+        try await withDeadline {
+            var configuration = ZooKeeperClient.Configuration()
+            configuration.watchEventBufferMax = 2
+            let zk = try await ZooKeeperClient.connect(to: server.connectString, configuration: configuration)
+            let path = uniquePath("overflow")
+            try await zk.create(path)
+            let watch = try await zk.addWatch(path, mode: .persistent)
+            // Each event reaches the client before the reply to the write that caused it.
+            for value in 0..<5 { try await zk.setData(path, data: [UInt8(value)]) }
+            var received = 0
+            do {
+                for try await _ in watch { received += 1 }
+                Issue.record("the watch ended without an error")
+            } catch let error as ZooKeeperError {
+                #expect(error.code == .systemError)
+            }
+            #expect(received == 2)
+            await zk.close()
+        }
+    }
+
     @Test func closingTheClientEndsWatches() async throws {
         let server = try suiteServer
         try await withDeadline {

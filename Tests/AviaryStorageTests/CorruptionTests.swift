@@ -31,7 +31,9 @@ struct CorruptionTests {
                 var damaged = original
                 damaged[position] ^= mask
                 try Files.write(damaged, to: path)
-                #expect(throws: StorageError.self, "byte \(position) ^ \(mask)") { try TxnLogReader(directory: directory.path).verify() }
+                #expect(throws: StorageError.self, "byte \(position) ^ \(mask)") {
+                    try TxnLogReader(directory: directory.path).verify()
+                }
                 do {
                     _ = try TxnLogReader(directory: directory.path).verify()
                 } catch StorageError.corruptRecord(let file, let offset, _) {
@@ -46,7 +48,8 @@ struct CorruptionTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let dataDirectory = try DataDirectory(dataDir: directory.path)
-        _ = try SnapshotFile.write(tree: DataTree(), sessions: [], zxid: 0, directory: dataDirectory.snapshotDirectory, compression: .gzip)
+        _ = try SnapshotFile.write(
+            tree: DataTree(), sessions: [], zxid: 0, directory: dataDirectory.snapshotDirectory, compression: .gzip)
         let offsets = try Self.writeLog(in: dataDirectory.logDirectory)
         let path = dataDirectory.logDirectory + "/log.1"
         var bytes = try Files.bytes(path)
@@ -99,7 +102,10 @@ struct CorruptionTests {
         var bytes = try Files.bytes(directory.file("log.1"))
         bytes[0] = 0x00
         try Files.write(bytes, to: directory.file("log.1"))
-        #expect(throws: StorageError.corruptSegmentHeader(file: directory.file("log.1"), reason: "magic 0x4b4c47 is not ZKLG")) {
+        #expect(
+            throws: StorageError.corruptSegmentHeader(
+                file: directory.file("log.1"), reason: "magic 0x4b4c47 is not ZKLG")
+        ) {
             try TxnLogReader(directory: directory.path).verify()
         }
     }

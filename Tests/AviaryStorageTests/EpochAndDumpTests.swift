@@ -1,8 +1,9 @@
 import AviaryDataTree
-@testable import AviaryStorage
 import AviaryWire
 import Foundation
 import Testing
+
+@testable import AviaryStorage
 
 struct EpochFileTests {
     @Test func epochsAreDecimalTextWithoutANewline() throws {
@@ -46,18 +47,29 @@ struct EpochFileTests {
 struct DumpTests {
     @Test func describeReadsLikeZkTxnLogToolkit() {
         let txn = Txn(
-            header: TxnHeader(clientId: 0x1_0000_3006_3e00_00, cxid: 1, zxid: 0x1_0000_0002, time: 1_700_000_000_123, type: 1),
-            body: .create(path: "/app", data: Array("root".utf8), acl: ACL.openUnsafe, ephemeral: false, parentCVersion: 1, opCode: .create))
-        #expect(StorageDump.describe(txn)
-            == "2023-11-14T22:13:20.123Z session 0x1000030063e0000 cxid 0x1 zxid 0x100000002 create /app,root,[31,world:anyone],false,1")
-        let multi = Txns.make(3, .multi([Txns.create("/m", [0xFF, 0x00]), .delete(path: "/x", opCode: .delete)]), cxid: -1)
-        #expect(StorageDump.describe(multi).hasSuffix("cxid 0xffffffffffffffff zxid 0x3 multi create:/m,0xff00,[31,world:anyone],false,-1;delete:/x"))
+            header: TxnHeader(
+                clientId: 0x1_0000_3006_3e00_00, cxid: 1, zxid: 0x1_0000_0002, time: 1_700_000_000_123, type: 1),
+            body: .create(
+                path: "/app", data: Array("root".utf8), acl: ACL.openUnsafe, ephemeral: false, parentCVersion: 1,
+                opCode: .create))
+        #expect(
+            StorageDump.describe(txn)
+                == "2023-11-14T22:13:20.123Z session 0x1000030063e0000 cxid 0x1 zxid 0x100000002 create /app,root,[31,world:anyone],false,1"
+        )
+        let multi = Txns.make(
+            3, .multi([Txns.create("/m", [0xFF, 0x00]), .delete(path: "/x", opCode: .delete)]), cxid: -1)
+        #expect(
+            StorageDump.describe(multi).hasSuffix(
+                "cxid 0xffffffffffffffff zxid 0x3 multi create:/m,0xff00,[31,world:anyone],false,-1;delete:/x"))
     }
 
     @Test func jsonIsStableAndEscaped() {
-        let txn = Txns.make(9, .setData(path: "/q\"\n", data: [0, 1, 2, 250], version: 3, opCode: .setData), session: -1)
-        #expect(StorageDump.json(txn)
-            == #"{"zxid":"0x9","time":1700000000009,"session":"0xffffffffffffffff","cxid":1,"type":"setData","path":"/q\"\n","data":"AAEC+g==","version":3}"#)
+        let txn = Txns.make(
+            9, .setData(path: "/q\"\n", data: [0, 1, 2, 250], version: 3, opCode: .setData), session: -1)
+        #expect(
+            StorageDump.json(txn)
+                == #"{"zxid":"0x9","time":1700000000009,"session":"0xffffffffffffffff","cxid":1,"type":"setData","path":"/q\"\n","data":"AAEC+g==","version":3}"#
+        )
         let close = Txns.make(10, .closeSession(pathsToDelete: ["/a", "/b"]))
         #expect(StorageDump.json(close).hasSuffix(#""type":"closeSession","paths":["/a","/b"]}"#))
     }
@@ -65,10 +77,14 @@ struct DumpTests {
     @Test func snapshotNodesRenderAsJSONLines() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = try SnapshotFile.write(tree: SnapshotTests.richTree(), sessions: [], zxid: 1, directory: directory.path, compression: .gzip)
+        let path = try SnapshotFile.write(
+            tree: SnapshotTests.richTree(), sessions: [], zxid: 1, directory: directory.path, compression: .gzip)
         let lines = StorageDump.jsonLines(try SnapshotFile.read(path: path))
         #expect(lines.count == SnapshotTests.richTree().nodeCount)
-        #expect(lines.contains { $0.hasPrefix(#"{"path":"/app/null","data":null,"acl":[{"perms":31,"scheme":"world","id":"anyone"}]"#) })
+        #expect(
+            lines.contains {
+                $0.hasPrefix(#"{"path":"/app/null","data":null,"acl":[{"perms":31,"scheme":"world","id":"anyone"}]"#)
+            })
     }
 
     @Test func utcTimestamps() {

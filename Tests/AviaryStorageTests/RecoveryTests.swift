@@ -19,8 +19,9 @@ struct RecoveryTests {
         }
         func create(_ path: String, ephemeral: Bool = false) -> TxnBody {
             let parent = PathRules.parent(of: path)!
-            return .create(path: path, data: Array(path.utf8), acl: ACL.openUnsafe, ephemeral: ephemeral,
-                           parentCVersion: tree.node(at: parent)!.stat.cversion + 1, opCode: .create)
+            return .create(
+                path: path, data: Array(path.utf8), acl: ACL.openUnsafe, ephemeral: ephemeral,
+                parentCVersion: tree.node(at: parent)!.stat.cversion + 1, opCode: .create)
         }
         add(.createSession(timeOutMillis: 5000))
         add(create("/a"))
@@ -51,7 +52,9 @@ struct RecoveryTests {
         // The snapshot is named `snapshotName` but holds the tree three txns later, as a fuzzy snapshot may.
         let fuzzyZxid = min(snapshotName + 3, 12)
         let fuzzy = Self.truth(upTo: fuzzyZxid)
-        let sessions = fuzzyZxid < 10 ? [SessionEntry(id: Self.s1, timeoutMillis: 5000)] : [SessionEntry(id: Self.s2, timeoutMillis: 9000)]
+        let sessions =
+            fuzzyZxid < 10
+            ? [SessionEntry(id: Self.s1, timeoutMillis: 5000)] : [SessionEntry(id: Self.s2, timeoutMillis: 9000)]
         _ = try SnapshotFile.write(
             tree: fuzzy, sessions: sessions, zxid: Int64(snapshotName),
             directory: dataDirectory.snapshotDirectory, compression: .gzip)
@@ -70,7 +73,9 @@ struct RecoveryTests {
         defer { directory.remove() }
         let dataDirectory = try DataDirectory(dataDir: directory.path)
         for zxid in [4, 8] {
-            _ = try SnapshotFile.write(tree: Self.truth(upTo: zxid), sessions: [], zxid: Int64(zxid), directory: dataDirectory.snapshotDirectory, compression: .none)
+            _ = try SnapshotFile.write(
+                tree: Self.truth(upTo: zxid), sessions: [], zxid: Int64(zxid),
+                directory: dataDirectory.snapshotDirectory, compression: .none)
         }
         try Txns.writeLog(Self.history(), directory: dataDirectory.logDirectory)
         let newest = dataDirectory.snapshotDirectory + "/snapshot.8"
@@ -95,8 +100,13 @@ struct RecoveryTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let dataDirectory = try DataDirectory(dataDir: directory.path)
-        _ = try SnapshotFile.write(tree: Self.truth(upTo: 2), sessions: [], zxid: 2, directory: dataDirectory.snapshotDirectory, compression: .none)
-        let full = try Files.bytes(try SnapshotFile.write(tree: Self.truth(upTo: 7), sessions: [], zxid: 7, directory: dataDirectory.snapshotDirectory, compression: .none))
+        _ = try SnapshotFile.write(
+            tree: Self.truth(upTo: 2), sessions: [], zxid: 2, directory: dataDirectory.snapshotDirectory,
+            compression: .none)
+        let full = try Files.bytes(
+            try SnapshotFile.write(
+                tree: Self.truth(upTo: 7), sessions: [], zxid: 7, directory: dataDirectory.snapshotDirectory,
+                compression: .none))
         try Files.write(Array(full.prefix(full.count / 2)), to: dataDirectory.snapshotDirectory + "/snapshot.7")
         try Txns.writeLog(Self.history(), directory: dataDirectory.logDirectory)
         let state = try dataDirectory.recover()
@@ -108,11 +118,16 @@ struct RecoveryTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let dataDirectory = try DataDirectory(dataDir: directory.path)
-        _ = try SnapshotFile.write(tree: DataTree(), sessions: [], zxid: 0x1_0000_0000, directory: dataDirectory.snapshotDirectory, compression: .gzip)
+        _ = try SnapshotFile.write(
+            tree: DataTree(), sessions: [], zxid: 0x1_0000_0000, directory: dataDirectory.snapshotDirectory,
+            compression: .gzip)
         let txns = Txns.creates(count: 6, firstZxid: 0x1_0000_0001)
         try Txns.writeLog(Array(txns[0..<3]), directory: dataDirectory.logDirectory)
         try Txns.writeLog(Array(txns[4...]), directory: dataDirectory.logDirectory)
-        #expect(throws: StorageError.logGap(file: dataDirectory.logDirectory + "/log.100000005", afterZxid: 0x1_0000_0003, nextZxid: 0x1_0000_0005)) {
+        #expect(
+            throws: StorageError.logGap(
+                file: dataDirectory.logDirectory + "/log.100000005", afterZxid: 0x1_0000_0003, nextZxid: 0x1_0000_0005)
+        ) {
             try dataDirectory.recover()
         }
         var options = DataDirectory.RecoveryOptions()
@@ -130,7 +145,9 @@ struct RecoveryTests {
         let dataDirectory = try DataDirectory(dataDir: directory.path)
         #expect(try dataDirectory.recover().lastZxid == 0, "an empty directory is an empty tree")
         try Txns.writeLog(Self.history(), directory: dataDirectory.logDirectory)
-        #expect(throws: StorageError.logsWithoutSnapshot(directory: dataDirectory.snapshotDirectory)) { try dataDirectory.recover() }
+        #expect(throws: StorageError.logsWithoutSnapshot(directory: dataDirectory.snapshotDirectory)) {
+            try dataDirectory.recover()
+        }
         var options = DataDirectory.RecoveryOptions()
         options.trustEmptySnapshot = true
         expectSameTree(try dataDirectory.recover(options: options).tree, Self.truth(upTo: 12))
@@ -149,11 +166,15 @@ struct RecoveryTests {
             try writer.append(txn)
             tree.applyAll([txn])
             if txn.zxid % 10 == 0 {
-                _ = try SnapshotFile.write(tree: tree, sessions: [], zxid: txn.zxid, directory: dataDirectory.snapshotDirectory, compression: .gzip)
+                _ = try SnapshotFile.write(
+                    tree: tree, sessions: [], zxid: txn.zxid, directory: dataDirectory.snapshotDirectory,
+                    compression: .gzip)
             }
         }
         try writer.close()
-        let deleted = try dataDirectory.purge(retainSnapshots: 2).map { $0.split(separator: "/").last.map(String.init)! }
+        let deleted = try dataDirectory.purge(retainSnapshots: 2).map {
+            $0.split(separator: "/").last.map(String.init)!
+        }
         #expect(deleted.sorted() == ["log.1", "log.8", "log.f", "snapshot.14.gz", "snapshot.a.gz"])
         #expect(try Files.names(dataDirectory.logDirectory) == ["log.19", "log.23"])
         #expect(try Files.names(dataDirectory.snapshotDirectory) == ["snapshot.1e.gz", "snapshot.28.gz"])

@@ -22,7 +22,10 @@ struct SnapshotTests {
             (Txns.create("/app/e3", nil, ephemeral: true), sessionB),
             (.createContainer(path: "/box", data: [], acl: ACL.openUnsafe, parentCVersion: -1), 0),
             (Txns.create("/box/member"), 0),
-            (.createTTL(path: "/ttl", data: Array("t".utf8), acl: ACL.openUnsafe, parentCVersion: -1, ttl: 3_600_000), 0),
+            (
+                .createTTL(
+                    path: "/ttl", data: Array("t".utf8), acl: ACL.openUnsafe, parentCVersion: -1, ttl: 3_600_000), 0
+            ),
             (.createTTL(path: "/ttl2", data: nil, acl: ACL.readUnsafe, parentCVersion: -1, ttl: 5), 0),
             (Txns.create("/secure", Array("s".utf8), acl: alice), 0),
             (Txns.create("/secure/r", [], acl: ACL.readUnsafe + alice), 0),
@@ -47,7 +50,9 @@ struct SnapshotTests {
         return tree
     }
 
-    static let sessions = [SessionEntry(id: sessionB, timeoutMillis: 4000), SessionEntry(id: sessionA, timeoutMillis: 30_000)]
+    static let sessions = [
+        SessionEntry(id: sessionB, timeoutMillis: 4000), SessionEntry(id: sessionA, timeoutMillis: 30_000),
+    ]
 
     @Test(arguments: SnapshotCompression.allCases)
     func aRichTreeRoundTripsToAnEqualTree(compression: SnapshotCompression) throws {
@@ -55,9 +60,13 @@ struct SnapshotTests {
         defer { directory.remove() }
         let tree = Self.richTree()
         let path = try SnapshotFile.write(
-            tree: tree, sessions: Self.sessions, zxid: tree.lastProcessedZxid, directory: directory.path, compression: compression)
-        #expect(path == directory.file("snapshot.\(String(tree.lastProcessedZxid, radix: 16))\(compression.fileSuffix)"))
-        #expect(try Files.names(directory.path) == [path.split(separator: "/").last.map(String.init)!], "no temporary file left")
+            tree: tree, sessions: Self.sessions, zxid: tree.lastProcessedZxid, directory: directory.path,
+            compression: compression)
+        #expect(
+            path == directory.file("snapshot.\(String(tree.lastProcessedZxid, radix: 16))\(compression.fileSuffix)"))
+        #expect(
+            try Files.names(directory.path) == [path.split(separator: "/").last.map(String.init)!],
+            "no temporary file left")
 
         let loaded = try SnapshotFile.read(path: path)
         expectSameTree(loaded.tree, tree)
@@ -74,8 +83,10 @@ struct SnapshotTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let tree = Self.richTree()
-        let first = try SnapshotFile.write(tree: tree, sessions: Self.sessions, zxid: 1, directory: directory.path, compression: .none)
-        let second = try SnapshotFile.write(tree: tree, sessions: Self.sessions.reversed(), zxid: 2, directory: directory.path, compression: .none)
+        let first = try SnapshotFile.write(
+            tree: tree, sessions: Self.sessions, zxid: 1, directory: directory.path, compression: .none)
+        let second = try SnapshotFile.write(
+            tree: tree, sessions: Self.sessions.reversed(), zxid: 2, directory: directory.path, compression: .none)
         // Children and sessions are written sorted: Set and Dictionary order never reaches the file.
         #expect(try Files.bytes(first) == Files.bytes(second))
     }
@@ -85,7 +96,8 @@ struct SnapshotTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let tree = Self.richTree()
-        let path = try SnapshotFile.write(tree: tree, sessions: Self.sessions, zxid: 9, directory: directory.path, compression: compression)
+        let path = try SnapshotFile.write(
+            tree: tree, sessions: Self.sessions, zxid: 9, directory: directory.path, compression: compression)
         let original = try Files.bytes(path)
         for position in stride(from: 20, to: original.count - 8, by: max(1, original.count / 40)) {
             var damaged = original
@@ -98,7 +110,8 @@ struct SnapshotTests {
     @Test func sealsAreCheckedOverTheUncompressedStream() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = try SnapshotFile.write(tree: DataTree(), sessions: [], zxid: 0, directory: directory.path, compression: .none)
+        let path = try SnapshotFile.write(
+            tree: DataTree(), sessions: [], zxid: 0, directory: directory.path, compression: .none)
         var bytes = try Files.bytes(path)
         // Change the last node's czxid and nothing else: only the seal can notice. From the end: digest seal (13),
         // digest (20), seal (13), terminator "/" (5), then the last node's 60-byte stat.
@@ -117,13 +130,15 @@ struct SnapshotTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let tree = Self.richTree()
-        let plain = try SnapshotFile.write(tree: tree, sessions: [], zxid: 5, directory: directory.path, compression: .none, includeDigest: false)
+        let plain = try SnapshotFile.write(
+            tree: tree, sessions: [], zxid: 5, directory: directory.path, compression: .none, includeDigest: false)
         let loaded = try SnapshotFile.read(path: plain)
         #expect(loaded.digest == nil)
         #expect(loaded.tree.treeDigest() == tree.treeDigest() && loaded.tree.nodeCount == tree.nodeCount)
 
         // Append ZooKeeper 3.9's section: long lastProcessedZxid, then a seal over everything before it.
-        let withDigest = try SnapshotFile.write(tree: tree, sessions: [], zxid: 6, directory: directory.path, compression: .none)
+        let withDigest = try SnapshotFile.write(
+            tree: tree, sessions: [], zxid: 6, directory: directory.path, compression: .none)
         var bytes = ByteBuffer(bytes: try Files.bytes(withDigest))
         bytes.writeInteger(Int64(0x1234), endianness: .big)
         var adler: (a: UInt32, b: UInt32) = (1, 0)

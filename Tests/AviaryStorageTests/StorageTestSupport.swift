@@ -22,13 +22,17 @@ struct TemporaryDirectory {
 enum Txns {
     static let time: Int64 = 1_700_000_000_000
 
-    static func make(_ zxid: Int64, _ body: TxnBody, session: Int64 = 0x1234, cxid: Int32 = 1, digest: TxnDigest? = nil) -> Txn {
+    static func make(_ zxid: Int64, _ body: TxnBody, session: Int64 = 0x1234, cxid: Int32 = 1, digest: TxnDigest? = nil)
+        -> Txn
+    {
         Txn(
             header: TxnHeader(clientId: session, cxid: cxid, zxid: zxid, time: time + zxid, type: body.opCode.rawValue),
             body: body, digest: digest)
     }
 
-    static func create(_ path: String, _ data: [UInt8]? = [1, 2, 3], acl: [ACL] = ACL.openUnsafe, ephemeral: Bool = false) -> TxnBody {
+    static func create(
+        _ path: String, _ data: [UInt8]? = [1, 2, 3], acl: [ACL] = ACL.openUnsafe, ephemeral: Bool = false
+    ) -> TxnBody {
         .create(path: path, data: data, acl: acl, ephemeral: ephemeral, parentCVersion: -1, opCode: .create)
     }
 
@@ -51,7 +55,9 @@ enum Txns {
         try writer.close()
     }
 
-    static func readAll(_ directory: String, after zxid: Int64 = 0) throws -> (txns: [Txn], summary: TxnLogReader.Summary) {
+    static func readAll(_ directory: String, after zxid: Int64 = 0) throws -> (
+        txns: [Txn], summary: TxnLogReader.Summary
+    ) {
         var txns: [Txn] = []
         let summary = try TxnLogReader(directory: directory).read(after: zxid) { txns.append($0.txn) }
         return (txns, summary)
@@ -60,7 +66,9 @@ enum Txns {
 
 enum Files {
     static func bytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
-    static func write(_ bytes: [UInt8], to path: String) throws { try Data(bytes).write(to: URL(fileURLWithPath: path)) }
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
     static func size(_ path: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? -1
     }
@@ -85,8 +93,9 @@ func expectSameTree(_ actual: DataTree, _ expected: DataTree, sourceLocation: So
         #expect(other.children == node.children, "children of \(path)", sourceLocation: sourceLocation)
         #expect(actual.acl(of: other) == expected.acl(of: node), "ACL of \(path)", sourceLocation: sourceLocation)
     }
-    #expect(actual.ephemeralsBySession.mapValues { Set($0.elementsInJavaOrder) }
-        == expected.ephemeralsBySession.mapValues { Set($0.elementsInJavaOrder) }, sourceLocation: sourceLocation)
+    #expect(
+        actual.ephemeralsBySession.mapValues { Set($0.elementsInJavaOrder) }
+            == expected.ephemeralsBySession.mapValues { Set($0.elementsInJavaOrder) }, sourceLocation: sourceLocation)
     #expect(actual.containers == expected.containers, sourceLocation: sourceLocation)
     #expect(actual.ttlNodes == expected.ttlNodes, sourceLocation: sourceLocation)
     #expect(actual.lastProcessedZxid == expected.lastProcessedZxid, sourceLocation: sourceLocation)

@@ -11,7 +11,8 @@ struct TxnLogRoundTripTests {
         Txns.make(2, Txns.create("/a", nil)),
         Txns.make(3, Txns.create("/a/e", [], ephemeral: true), session: 0x100),
         Txns.make(4, .createContainer(path: "/c", data: [9], acl: ACL.readUnsafe, parentCVersion: 2)),
-        Txns.make(5, .createTTL(path: "/t", data: Array("ttl".utf8), acl: ACL.openUnsafe, parentCVersion: 3, ttl: 60_000)),
+        Txns.make(
+            5, .createTTL(path: "/t", data: Array("ttl".utf8), acl: ACL.openUnsafe, parentCVersion: 3, ttl: 60_000)),
         Txns.make(6, .setData(path: "/a", data: Array("hello".utf8), version: 1, opCode: .setData)),
         Txns.make(7, .setACL(path: "/a", acl: [ACL(.all, Id(scheme: "digest", id: "u:x"))], version: 1)),
         Txns.make(8, .check(path: "/a", version: 1)),
@@ -106,7 +107,9 @@ struct TxnLogRoundTripTests {
         defer { directory.remove() }
         let writer = try TxnLogWriter(directory: directory.path, preallocationBytes: 0, forceSync: false)
         try writer.append(Txns.make(5, Txns.create("/a")))
-        #expect(throws: StorageError.zxidNotIncreasing(previous: 5, zxid: 5)) { try writer.append(Txns.make(5, Txns.create("/b"))) }
+        #expect(throws: StorageError.zxidNotIncreasing(previous: 5, zxid: 5)) {
+            try writer.append(Txns.make(5, Txns.create("/b")))
+        }
         try writer.close()
 
         let second = try TxnLogWriter(directory: directory.path, preallocationBytes: 0, forceSync: false)

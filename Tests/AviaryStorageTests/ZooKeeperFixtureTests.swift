@@ -25,7 +25,11 @@ struct ZooKeeperFixtureTests {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if let number = try? container.decode(Int64.self) { self = .number(number) } else { self = .string(try container.decode(String.self)) }
+            if let number = try? container.decode(Int64.self) {
+                self = .number(number)
+            } else {
+                self = .string(try container.decode(String.self))
+            }
         }
     }
 
@@ -50,17 +54,24 @@ struct ZooKeeperFixtureTests {
         #expect(txns.map(\.zxid) == txns.map(\.zxid).sorted())
         #expect(txns.count > 60)
         let kinds = Set(txns.map { $0.body.opCode })
-        for kind: OpCode in [.createSession, .closeSession, .create, .create2, .createContainer, .createTTL, .delete, .setData, .setACL, .multi] {
+        for kind: OpCode in [
+            .createSession, .closeSession, .create, .create2, .createContainer, .createTTL, .delete, .setData, .setACL,
+            .multi,
+        ] {
             #expect(kinds.contains(kind), "the fixture has a \(kind) txn")
         }
-        #expect(txns.allSatisfy { $0.digest?.version == 2 || $0.body.opCode == .error }, "ZooKeeper 3.8 logs a digest with every txn that changes the tree")
+        #expect(
+            txns.allSatisfy { $0.digest?.version == 2 || $0.body.opCode == .error },
+            "ZooKeeper 3.8 logs a digest with every txn that changes the tree")
         for txn in txns { #expect(!StorageDump.describe(txn).isEmpty && StorageDump.json(txn).hasPrefix("{")) }
     }
 
     @Test func everySnapshotVerifiesIncludingGzipAndDigests() throws {
         let directory = try Self.fixture() + "/version-2"
         let entries = try SnapshotFile.list(in: directory)
-        #expect(entries.contains { $0.compression == .gzip } && entries.contains { $0.compression == SnapshotCompression.none })
+        #expect(
+            entries.contains { $0.compression == .gzip }
+                && entries.contains { $0.compression == SnapshotCompression.none })
         for entry in entries {
             let snapshot = try SnapshotFile.read(path: entry.path)
             #expect(snapshot.digest?.version == 2, "\(entry.path)")
@@ -72,7 +83,9 @@ struct ZooKeeperFixtureTests {
     /// digest must equal the one ZooKeeper logged, which checks apply, replay over fuzzy snapshots, and the
     /// digest function against ZooKeeper's own.
     @Test func replayFromEverySnapshotMatchesZooKeepersDigests() throws {
-        let names = try SnapshotFile.list(in: try Self.fixture() + "/version-2").map { $0.path.split(separator: "/").last.map(String.init)! }
+        let names = try SnapshotFile.list(in: try Self.fixture() + "/version-2").map {
+            $0.path.split(separator: "/").last.map(String.init)!
+        }
         for (index, name) in names.enumerated() {
             let directory = try TemporaryDirectory("fixture")
             defer { directory.remove() }
@@ -108,7 +121,9 @@ struct ZooKeeperFixtureTests {
                 Int64(stat.aversion), stat.ephemeralOwner, Int64(stat.dataLength), Int64(stat.numChildren), stat.pzxid,
             ]
             #expect(fields == node.stat, "stat of \(node.path)")
-            let acl = state.tree.acl(of: actual).map { [JSONValue.number(Int64($0.perms)), .string($0.id.scheme), .string($0.id.id)] }
+            let acl = state.tree.acl(of: actual).map {
+                [JSONValue.number(Int64($0.perms)), .string($0.id.scheme), .string($0.id.id)]
+            }
             #expect(acl == node.acl, "ACL of \(node.path)")
         }
         #expect(state.sessions.map(\.id) == expected.sessions)

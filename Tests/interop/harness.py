@@ -44,7 +44,8 @@ def four_letter_word(port, word, timeout=5.0):
 class Server:
     """One running server process with its own config and data directory."""
 
-    def __init__(self, kind, port, workdir, process, log_path):
+    def __init__(self, kind, port, workdir, process, log_path, argv=None):
+        self.argv = argv
         self.kind = kind
         self.host = HOST
         self.port = port
@@ -59,6 +60,19 @@ class Server:
     def log(self):
         with open(self.log_path, "r", errors="replace") as f:
             return f.read()
+
+    def kill(self):
+        """SIGKILL: the process gets no chance to flush or clean up. The data directory stays."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def restart(self, timeout=60.0):
+        """Starts the same server again on the same config, data directory and port."""
+        log = open(self.log_path, "a")
+        self.process = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                        cwd=self.workdir)
+        _wait_ready(self.port, self.process, self.log_path, timeout)
 
     def stop(self):
         if self.process.poll() is None:
@@ -135,7 +149,7 @@ def start(kind=None, extra_config=None, timeout=60.0):
     else:
         raise ValueError(kind)
     process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=workdir)
-    server = Server(kind, port, workdir, process, log_path)
+    server = Server(kind, port, workdir, process, log_path, argv)
     try:
         _wait_ready(port, process, log_path, timeout)
     except Exception:

@@ -167,6 +167,7 @@ struct ServerConfigurationParser {
         case "snapCount": configuration.snapCount = try snapCount(value, line: line, writtenKey: writtenKey)
         case "preAllocSize": configuration.preAllocSizeKB = try Read.positiveInteger(value)
         case "forceSync": configuration.forceSync = try Read.yesNo(value)
+        case "txnLogCompression": configuration.txnLogCompression = try Read.boolean(value)
         case "snapshot.compression.method":
             guard let compression = SnapshotCompression(configurationValue: value) else {
                 throw ConfigurationValueError("unknown compression method '\(value)' (expected '', 'gz' or 'snappy')")

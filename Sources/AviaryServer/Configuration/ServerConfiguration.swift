@@ -31,6 +31,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var forceSync: Bool
     /// `snapshot.compression.method`.
     public var snapshotCompression: SnapshotCompression
+    /// `txnLogCompression` (Aviary's own key): compress sealed log segments to `log.<zxid>.gz`. Turn it off to keep
+    /// a data directory that ZooKeeper itself can start on.
+    public var txnLogCompression: Bool
     /// `autopurge.snapRetainCount`: snapshots (and the logs they need) kept by the purge task; at least 3.
     public var autopurgeSnapRetainCount: Int
     /// `autopurge.purgeInterval`: hours between purges; 0 disables purging.
@@ -94,6 +97,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.preAllocSizeKB = Defaults.preAllocSizeKB
         self.forceSync = true
         self.snapshotCompression = SnapshotCompression.aviaryDefault
+        self.txnLogCompression = true
         self.autopurgeSnapRetainCount = Defaults.autopurgeSnapRetainCountMin
         self.autopurgePurgeIntervalHours = 0
         self.clientPort = nil

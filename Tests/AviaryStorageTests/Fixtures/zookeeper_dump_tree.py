@@ -3,8 +3,9 @@
 
 Used by the Swift test that checks ZooKeeper can start on a data directory Aviary wrote. Runs a one-member
 ensemble (standaloneEnabled=false, so ZooKeeper also reads the epoch files) on loopback ports, walks every node
-outside /zookeeper with kazoo, prints {"nodes": [{"path", "data" (base64 or null), "stat": [...11 fields]}]},
-and stops the server. Exit status 2 means ZooKeeper did not come up; its log goes to stderr.
+outside /zookeeper with kazoo, prints {"nodes": [{"path", "data" (base64 or null), "stat": [...11 fields]}],
+"digestMismatches": n} (ZooKeeper's zk_digest_mismatches_count from `mntr`: how many times a tree digest it
+computed differed from a snapshot's or a txn's), and stops the server. Exit status 2 means ZooKeeper did not come up; its log goes to stderr.
 
 Usage: zookeeper_dump_tree.py <dataDir containing version-2>
 """
@@ -38,6 +39,22 @@ def serving(port):
             return "Mode: leader" in s.recv(4096).decode(errors="replace")
     except OSError:
         return False
+
+
+def mismatches(port):
+    with socket.create_connection((HOST, port), timeout=5) as s:
+        s.sendall(b"mntr")
+        chunks = []
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    for line in b"".join(chunks).decode(errors="replace").splitlines():
+        key, _, value = line.partition("\t")
+        if key == "zk_digest_mismatches_count":
+            return int(value)
+    raise RuntimeError("mntr has no zk_digest_mismatches_count")
 
 
 def walk(zk, path, nodes):
@@ -88,7 +105,7 @@ def main():
         walk(zk, "/", nodes)
         zk.stop()
         zk.close()
-        print(json.dumps({"nodes": nodes}))
+        print(json.dumps({"nodes": nodes, "digestMismatches": mismatches(client)}))
     finally:
         if process is not None and process.poll() is None:
             process.send_signal(signal.SIGTERM)

@@ -1,0 +1,84 @@
+import AviaryDataTree
+import AviaryStorage
+import Dispatch
+import Logging
+import NIOConcurrencyHelpers
+
+/// Background disk work that must not hold up requests: writing snapshots, compressing sealed log segments and
+/// purging old files. One serial queue, so these never race each other.
+final class SnapshotService: Sendable {
+    let directory: DataDirectory
+    let compression: AviaryStorage.SnapshotCompression
+    let compressSealedSegments: Bool
+    private let logger: Logger
+    private let queue = DispatchQueue(label: "aviary-snapshots", qos: .utility)
+    private let snapshotInFlight = NIOLockedValueBox(false)
+
+    init(directory: DataDirectory, compression: AviaryStorage.SnapshotCompression, compressSealedSegments: Bool, logger: Logger) {
+        self.directory = directory
+        self.compression = compression
+        self.compressSealedSegments = compressSealedSegments
+        self.logger = logger
+    }
+
+    /// Writes a snapshot of `tree` in the background. The tree is a value: the copy handed over here is exactly
+    /// the state at its `lastProcessedZxid`, whatever the event loop applies meanwhile. Skipped if one is running.
+    func snapshot(tree: DataTree, sessions: [(id: Int64, timeoutMillis: Int32)]) {
+        let alreadyRunning = snapshotInFlight.withLockedValue { running in
+            defer { running = true }
+            return running
+        }
+        if alreadyRunning {
+            logger.warning("snapshot still being written; skipping this one")
+            return
+        }
+        let entries = sessions.map { SessionEntry(id: $0.id, timeoutMillis: $0.timeoutMillis) }
+        queue.async { [self] in
+            defer { snapshotInFlight.withLockedValue { $0 = false } }
+            do {
+                let path = try SnapshotFile.write(
+                    tree: tree, sessions: entries, zxid: tree.lastProcessedZxid,
+                    directory: directory.snapshotDirectory, compression: compression)
+                logger.info("snapshot written", metadata: ["file": "\(path)", "nodes": "\(tree.nodeCount)"])
+            } catch {
+                logger.error("cannot write snapshot", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Writes a snapshot and waits for it (start-up on an empty directory).
+    func snapshotNow(tree: DataTree, sessions: [(id: Int64, timeoutMillis: Int32)]) throws {
+        let entries = sessions.map { SessionEntry(id: $0.id, timeoutMillis: $0.timeoutMillis) }
+        _ = try SnapshotFile.write(
+            tree: tree, sessions: entries, zxid: tree.lastProcessedZxid, directory: directory.snapshotDirectory,
+            compression: compression)
+    }
+
+    func compress(sealedSegment path: String) {
+        guard compressSealedSegments else { return }
+        queue.async { [logger] in
+            do {
+                let compressed = try TxnLogFiles.compressSealedSegment(path: path)
+                logger.info("compressed sealed log segment", metadata: ["file": "\(compressed)"])
+            } catch {
+                logger.error("cannot compress log segment", metadata: ["file": "\(path)", "error": "\(error)"])
+            }
+        }
+    }
+
+    func purge(retainSnapshots: Int) {
+        queue.async { [directory, logger] in
+            do {
+                let removed = try directory.purge(retainSnapshots: retainSnapshots)
+                logger.info("purged old snapshots and logs", metadata: ["removed": "\(removed.count)"])
+            } catch {
+                logger.error("purge failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Waits for queued background work (shutdown).
+    func drain() {
+        queue.sync {}
+    }
+}

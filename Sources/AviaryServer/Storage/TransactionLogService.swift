@@ -1,0 +1,103 @@
+import AviaryStorage
+import AviaryWire
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// The single writer of the transaction log, on a thread of its own.
+///
+/// Group commit: the event loop hands over transactions as the replica produces them; the thread takes
+/// everything queued, appends it, and fsyncs once. Under load many transactions share an fsync; when idle a
+/// lone transaction is written and synced at once. Durability is reported back only after the sync.
+final class TransactionLogService: @unchecked Sendable {
+    struct Callbacks: Sendable {
+        /// Everything up to this zxid is durable.
+        var durable: @Sendable (Int64) -> Void
+        /// The log rolled to a new segment; a snapshot is due and the sealed segment can be compressed.
+        var rolled: @Sendable (_ sealedSegment: String?) -> Void
+        /// Writing failed; nothing more will be written.
+        var failed: @Sendable (any Error) -> Void
+    }
+
+    private let writer: TxnLogWriter
+    private let callbacks: Callbacks
+    private let logger: Logger
+    private let snapshotEvery: () -> Int
+    private let condition = ConditionLock<Bool>(value: false)
+    // Guarded by `condition`.
+    private var queued: [Txn] = []
+    private var stopping = false
+    private var thread: Thread?
+    private let finished = ConditionLock<Bool>(value: false)
+
+    /// `snapshotEvery` draws the number of transactions until the next roll and snapshot (randomised, so replicas
+    /// do not snapshot together).
+    init(writer: TxnLogWriter, logger: Logger, snapshotEvery: @escaping () -> Int, callbacks: Callbacks) {
+        self.writer = writer
+        self.logger = logger
+        self.snapshotEvery = snapshotEvery
+        self.callbacks = callbacks
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "aviary-txnlog"
+        thread.start()
+        self.thread = thread
+    }
+
+    /// Queues transactions for the next group commit. Called on the event loop.
+    func append(_ txns: [Txn]) {
+        condition.lock()
+        queued.append(contentsOf: txns)
+        condition.unlock(withValue: true)
+    }
+
+    /// Writes what is queued, then stops the thread and closes the log.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.unlock(withValue: true)
+        finished.lock(whenValue: true)
+        finished.unlock()
+    }
+
+    private func run() {
+        var untilSnapshot = snapshotEvery()
+        defer {
+            try? writer.close()
+            finished.lock()
+            finished.unlock(withValue: true)
+        }
+        while true {
+            condition.lock(whenValue: true)
+            let batch = queued
+            queued.removeAll(keepingCapacity: true)
+            let stop = stopping
+            condition.unlock(withValue: false)
+            if !batch.isEmpty {
+                do {
+                    for txn in batch {
+                        try writer.append(txn)
+                    }
+                    try writer.flushAndSync()
+                } catch {
+                    logger.critical("cannot write the transaction log; refusing writes from now on", metadata: ["error": "\(error)"])
+                    callbacks.failed(error)
+                    return
+                }
+                callbacks.durable(batch[batch.count - 1].zxid)
+                untilSnapshot -= batch.count
+                if untilSnapshot <= 0 {
+                    untilSnapshot = snapshotEvery()
+                    do {
+                        callbacks.rolled(try writer.roll())
+                    } catch {
+                        logger.error("cannot roll the transaction log", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+            if stop { return }
+        }
+    }
+}
