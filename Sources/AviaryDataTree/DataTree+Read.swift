@@ -28,6 +28,11 @@ extension DataTree {
                 return .getACL(acl: list, stat: node.clientStat)
             }
             return .getACL(acl: AccessControl.masked(list), stat: node.clientStat)
+        case .check(let check):
+            guard let node = node(at: check.path) else { throw .noNode }
+            try AccessControl.check(acl(of: node), .read, authInfo: authInfo)
+            _ = try Self.nextVersion(current: node.stat.version, expected: check.version)
+            return .empty
         case .getAllChildrenNumber(let get):
             guard let node = node(at: get.path) else { throw .noNode }
             try AccessControl.check(acl(of: node), .read, authInfo: authInfo)

@@ -18,7 +18,10 @@ extension Replica {
             return
         }
         let opCode = request.opCode
-        if opCode.isWrite {
+        // A lone `check` changes nothing, so it is answered in its turn without a txn: ZooKeeper 3.8 logs one that
+        // its own log reader cannot read back (and never replies to it), so neither the log nor the client gains
+        // from making it a txn.
+        if opCode.isWrite && opCode != .check {
             write(connection, header, request, sessionId: state.sessionId, authInfo: state.authInfo, now: now, effects: &effects)
         } else if state.queue.isEmpty {
             answerLocally(connection, header, request, authInfo: state.authInfo, effects: &effects)

@@ -72,10 +72,10 @@ final class ReplicaDriver: @unchecked Sendable {
         run(.logAppended(through: zxid))
     }
 
-    /// The log started a new segment: snapshot the tree as it is now, and compress the sealed segment.
+    /// The log started a new segment: snapshot the tree as it is now. Once written, segments older than the
+    /// snapshot are compressed.
     func logDidRoll(sealedSegment: String?) {
         snapshots?.snapshot(tree: replica.tree, sessions: replica.sessionTimeouts)
-        if let sealedSegment { snapshots?.compress(sealedSegment: sealedSegment) }
     }
 
     /// Nothing more can be made durable. Writes already in flight will never be acknowledged: their clients are

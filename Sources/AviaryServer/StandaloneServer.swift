@@ -113,6 +113,9 @@ public final class StandaloneServer: Sendable {
         if recovered.snapshotPath == nil {
             // Like ZooKeeper, start every history from a snapshot, so later recoveries know where it begins.
             try snapshots.snapshotNow(tree: recovered.tree, sessions: recovered.sessions.map { ($0.id, $0.timeoutMillis) })
+        } else {
+            // A previous run may have stopped before compressing what its last snapshot made unnecessary.
+            snapshots.compressSegmentsNotNeeded(after: recovered.snapshotZxid)
         }
         let writer: TxnLogWriter
         do {

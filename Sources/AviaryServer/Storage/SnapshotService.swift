@@ -40,9 +40,30 @@ final class SnapshotService: Sendable {
                     tree: tree, sessions: entries, zxid: tree.lastProcessedZxid,
                     directory: directory.snapshotDirectory, compression: compression)
                 logger.info("snapshot written", metadata: ["file": "\(path)", "nodes": "\(tree.nodeCount)"])
+                compressSegments(before: tree.lastProcessedZxid)
             } catch {
                 logger.error("cannot write snapshot", metadata: ["error": "\(error)"])
             }
+        }
+    }
+
+    /// Compresses, in the background, every sealed segment that recovery from the snapshot at `zxid` no longer
+    /// reads: those whose successor starts at or before that zxid. Segments recovery needs stay raw, so restarts
+    /// read them at full speed and ZooKeeper itself can still start on this directory.
+    func compressSegmentsNotNeeded(after zxid: Int64) {
+        queue.async { [self] in compressSegments(before: zxid) }
+    }
+
+    private func compressSegments(before zxid: Int64) {
+        guard compressSealedSegments else { return }
+        do {
+            let segments = try directory.logSegments()
+            for (segment, next) in zip(segments, segments.dropFirst()) where !segment.isCompressed && next.startZxid <= zxid {
+                let compressed = try TxnLogFiles.compressSealedSegment(path: segment.path)
+                logger.info("compressed sealed log segment", metadata: ["file": "\(compressed)"])
+            }
+        } catch {
+            logger.error("cannot compress log segments", metadata: ["error": "\(error)"])
         }
     }
 
@@ -52,18 +73,6 @@ final class SnapshotService: Sendable {
         _ = try SnapshotFile.write(
             tree: tree, sessions: entries, zxid: tree.lastProcessedZxid, directory: directory.snapshotDirectory,
             compression: compression)
-    }
-
-    func compress(sealedSegment path: String) {
-        guard compressSealedSegments else { return }
-        queue.async { [logger] in
-            do {
-                let compressed = try TxnLogFiles.compressSealedSegment(path: path)
-                logger.info("compressed sealed log segment", metadata: ["file": "\(compressed)"])
-            } catch {
-                logger.error("cannot compress log segment", metadata: ["file": "\(path)", "error": "\(error)"])
-            }
-        }
     }
 
     func purge(retainSnapshots: Int) {
