@@ -17,6 +17,11 @@ extension ReplicaDriver {
             if !connection.handshakeDone {
                 let request = try ConnectRequest(from: &reader)
                 try reader.expectEnd()
+                if storageFailure != nil && request.sessionId == 0 {
+                    // A new session needs a logged txn, which this server can no longer write.
+                    connection.handler.fail(context: connection.context, reason: "transaction log unavailable")
+                    return
+                }
                 connection.handshakeDone = true
                 connection.timeoutMillis = request.timeOutMillis
                 run(.connect(connection.id, request, address: connection.address))
@@ -45,6 +50,15 @@ extension ReplicaDriver {
             }
             connection.lastCxid = header.xid
             connection.lastOperation = Self.operationAbbreviation(opCode)
+            if storageFailure != nil && opCode.isWrite && opCode != .check {
+                _ = connection.arrivals.popLast()
+                var buffer = connection.context.channel.allocator.buffer(capacity: 20)
+                let reply = ReplyHeader(xid: header.xid, zxid: replica.lastProcessedZxid, error: .notReadOnly)
+                buffer.writeJuteFrame { reply.encode(to: &$0) }
+                connection.write(buffer)
+                connection.flushIfNeeded()
+                return
+            }
             var identity: AuthOutcome?
             if case .auth(let packet) = request {
                 identity = authenticate(packet, address: connection.address)

@@ -27,6 +27,7 @@ final class TransactionLogService: @unchecked Sendable {
     // Guarded by `condition`.
     private var queued: [Txn] = []
     private var stopping = false
+    private var hasFailed = false
     private var thread: Thread?
     private let finished = ConditionLock<Bool>(value: false)
 
@@ -49,6 +50,10 @@ final class TransactionLogService: @unchecked Sendable {
     /// Queues transactions for the next group commit. Called on the event loop.
     func append(_ txns: [Txn]) {
         condition.lock()
+        if hasFailed {
+            condition.unlock()
+            return
+        }
         queued.append(contentsOf: txns)
         condition.unlock(withValue: true)
     }
@@ -82,7 +87,10 @@ final class TransactionLogService: @unchecked Sendable {
                     }
                     try writer.flushAndSync()
                 } catch {
-                    logger.critical("cannot write the transaction log; refusing writes from now on", metadata: ["error": "\(error)"])
+                    condition.lock()
+                    hasFailed = true
+                    queued.removeAll()
+                    condition.unlock(withValue: false)
                     callbacks.failed(error)
                     return
                 }
