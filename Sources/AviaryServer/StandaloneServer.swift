@@ -45,6 +45,7 @@ public final class StandaloneServer: Sendable {
             settings: clientSettings, logger: logger)
         let log = TransactionLogService(
             writer: storage.writer, logger: logger, snapshotEvery: snapshotInterval,
+            snapshotEveryBytes: snapshotSizeInterval,
             callbacks: .init(
                 durable: { zxid in driver.eventLoop.execute { driver.logDidPersist(through: zxid) } },
                 rolled: { sealed in driver.eventLoop.execute { driver.logDidRoll(sealedSegment: sealed) } },
@@ -140,6 +141,12 @@ public final class StandaloneServer: Sendable {
     private var snapshotInterval: @Sendable () -> Int {
         let snapCount = max(2, configuration.snapCount)
         return { snapCount / 2 + Int.random(in: 1...max(1, snapCount / 2)) }
+    }
+
+    /// The same for log bytes (`snapSizeLimitInKb`), or nil when the size trigger is off.
+    private var snapshotSizeInterval: @Sendable () -> Int64? {
+        let limit = Int64(configuration.snapSizeLimitKB) * 1024
+        return { limit == 0 ? nil : limit / 2 + Int64.random(in: 0...(limit / 2)) }
     }
 
     private var replicaConfiguration: ReplicaConfiguration {

@@ -98,7 +98,7 @@ struct ServerConfigurationParser {
     /// also accepts.
     static let systemPropertyKeys: Set<String> = [
         "4lw.commands.whitelist", "jute.maxbuffer", "extendedTypesEnabled", "DigestAuthenticationProvider.superDigest",
-        "znode.container.checkIntervalMs", "znode.container.maxPerMinute", "snapCount", "preAllocSize", "forceSync",
+        "znode.container.checkIntervalMs", "znode.container.maxPerMinute", "snapCount", "snapSizeLimitInKb", "preAllocSize", "forceSync",
         "snapshot.compression.method", "readonlymode.enabled",
     ]
 
@@ -165,6 +165,7 @@ struct ServerConfigurationParser {
             configuration.containerCheckIntervalMillis = try Read.positiveInteger(value)
         case "znode.container.maxPerMinute": configuration.containerMaxPerMinute = try Read.positiveInteger(value)
         case "snapCount": configuration.snapCount = try snapCount(value, line: line, writtenKey: writtenKey)
+        case "snapSizeLimitInKb": configuration.snapSizeLimitKB = try Read.nonNegativeInteger(value)
         case "preAllocSize": configuration.preAllocSizeKB = try Read.positiveInteger(value)
         case "forceSync": configuration.forceSync = try Read.yesNo(value)
         case "txnLogCompression": configuration.txnLogCompression = try Read.boolean(value)

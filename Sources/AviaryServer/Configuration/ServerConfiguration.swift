@@ -25,6 +25,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var dataLogDir: String
     /// `snapCount`: transactions between snapshots (each server picks a random point in the upper half).
     public var snapCount: Int
+    /// `snapSizeLimitInKb`: log bytes between snapshots (each server picks a random point in the upper half);
+    /// 0 turns the size trigger off.
+    public var snapSizeLimitKB: Int
     /// `preAllocSize`: the transaction log grows in blocks of this size to avoid metadata writes on append.
     public var preAllocSizeKB: Int
     /// `forceSync`: fsync the log before acknowledging. Turning it off trades durability for latency.
@@ -94,6 +97,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.dataDir = dataDir
         self.dataLogDir = dataDir
         self.snapCount = Defaults.snapCount
+        self.snapSizeLimitKB = 4 * 1024 * 1024
         self.preAllocSizeKB = Defaults.preAllocSizeKB
         self.forceSync = true
         self.snapshotCompression = SnapshotCompression.aviaryDefault

@@ -23,6 +23,7 @@ final class TransactionLogService: @unchecked Sendable {
     private let callbacks: Callbacks
     private let logger: Logger
     private let snapshotEvery: () -> Int
+    private let snapshotEveryBytes: () -> Int64?
     private let condition = ConditionLock<Bool>(value: false)
     // Guarded by `condition`.
     private var queued: [Txn] = []
@@ -31,12 +32,16 @@ final class TransactionLogService: @unchecked Sendable {
     private var thread: Thread?
     private let finished = ConditionLock<Bool>(value: false)
 
-    /// `snapshotEvery` draws the number of transactions until the next roll and snapshot (randomised, so replicas
-    /// do not snapshot together).
-    init(writer: TxnLogWriter, logger: Logger, snapshotEvery: @escaping () -> Int, callbacks: Callbacks) {
+    /// `snapshotEvery` and `snapshotEveryBytes` draw the number of transactions and of log bytes until the next
+    /// roll and snapshot (randomised, so replicas do not snapshot together); whichever comes first triggers it.
+    init(
+        writer: TxnLogWriter, logger: Logger, snapshotEvery: @escaping () -> Int,
+        snapshotEveryBytes: @escaping () -> Int64?, callbacks: Callbacks
+    ) {
         self.writer = writer
         self.logger = logger
         self.snapshotEvery = snapshotEvery
+        self.snapshotEveryBytes = snapshotEveryBytes
         self.callbacks = callbacks
     }
 
@@ -69,6 +74,7 @@ final class TransactionLogService: @unchecked Sendable {
 
     private func run() {
         var untilSnapshot = snapshotEvery()
+        var bytesForSnapshot = snapshotEveryBytes()
         defer {
             try? writer.close()
             finished.lock()
@@ -96,8 +102,10 @@ final class TransactionLogService: @unchecked Sendable {
                 }
                 callbacks.durable(batch[batch.count - 1].zxid)
                 untilSnapshot -= batch.count
-                if untilSnapshot <= 0 {
+                let segmentFull = bytesForSnapshot.map { writer.activeSegmentBytes >= $0 } ?? false
+                if untilSnapshot <= 0 || segmentFull {
                     untilSnapshot = snapshotEvery()
+                    bytesForSnapshot = snapshotEveryBytes()
                     do {
                         callbacks.rolled(try writer.roll())
                     } catch {
