@@ -49,10 +49,14 @@ final class ClientConnection {
         self.remoteDescription = context.channel.remoteAddress.map { "/\($0.ipAddress ?? address):\($0.port ?? 0)" } ?? "/\(address)"
     }
 
-    func write(_ buffer: ByteBuffer) {
+    /// Writes without flushing; returns true the first time since the last flush, so the caller can remember
+    /// this connection among those to flush.
+    @discardableResult
+    func write(_ buffer: ByteBuffer) -> Bool {
         context.write(NIOAny(buffer), promise: nil)
         packetsSent += 1
-        needsFlush = true
+        defer { needsFlush = true }
+        return !needsFlush
     }
 
     func flushIfNeeded() {

@@ -102,8 +102,11 @@ extension ReplicaDriver {
         if !toLog.isEmpty {
             transactionLog?.append(toLog)
         }
-        for connection in connections.values {
-            connection.flushIfNeeded()
+    }
+
+    private func send(_ buffer: ByteBuffer, to connection: ClientConnection) {
+        if connection.write(buffer) {
+            pendingFlush.append(connection)
         }
     }
 
@@ -115,7 +118,7 @@ extension ReplicaDriver {
             connection.establishedMillis = WallClock.millis()
             var buffer = connection.context.channel.allocator.buffer(capacity: 48)
             buffer.writeJuteFrame { response.encode(to: &$0) }
-            connection.write(buffer)
+            send(buffer, to: connection)
             statistics.packetsSent += 1
         case .reply(let id, let header, let body):
             guard let connection = connections[id] else { return }
@@ -130,7 +133,7 @@ extension ReplicaDriver {
                 connection.recordLatency(Int(now - arrival), at: now)
             }
             connection.lastZxid = header.zxid
-            connection.write(buffer)
+            send(buffer, to: connection)
             statistics.packetsSent += 1
         case .notification(let id, let event):
             guard let connection = connections[id] else { return }
@@ -140,7 +143,7 @@ extension ReplicaDriver {
                 ReplyHeader(xid: SpecialXid.notification, zxid: -1, err: 0).encode(to: &buffer)
                 event.encode(to: &buffer)
             }
-            connection.write(buffer)
+            send(buffer, to: connection)
             statistics.packetsSent += 1
         case .close(let id, let reason):
             guard let connection = connections[id] else { return }

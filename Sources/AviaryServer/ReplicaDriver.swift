@@ -48,6 +48,7 @@ final class ReplicaDriver: @unchecked Sendable {
         let interval = TimeAmount.milliseconds(Int64(settings.tickTimeMillis))
         tickTask = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in
             run(.tick)
+            flushWrittenConnections()
         }
     }
 
@@ -70,6 +71,17 @@ final class ReplicaDriver: @unchecked Sendable {
 
     func logDidPersist(through zxid: Int64) {
         run(.logAppended(through: zxid))
+        flushWrittenConnections()
+    }
+
+    /// Connections written to since the last flush.
+    var pendingFlush: [ClientConnection] = []
+
+    func flushWrittenConnections() {
+        for connection in pendingFlush where connections[connection.id] === connection {
+            connection.flushIfNeeded()
+        }
+        pendingFlush.removeAll(keepingCapacity: true)
     }
 
     /// The log started a new segment: snapshot the tree as it is now. Once written, segments older than the
@@ -109,6 +121,8 @@ final class ReplicaDriver: @unchecked Sendable {
             if let connection = connection(for: context) {
                 logger.warning("closing client connection", metadata: ["client": "\(connection.remoteDescription)", "reason": "\(reason)"])
             }
+        case .readComplete:
+            flushWrittenConnections()
         case .closed:
             guard let connection = connection(for: context) else { return }
             connections[connection.id] = nil

@@ -11,6 +11,8 @@ public enum ClientConnectionEvent {
     /// The byte stream broke the framing rules; the connection is being closed.
     case malformed(String)
     case closed
+    /// The socket has no more bytes for now: the moment to flush replies, so pipelined requests share a write.
+    case readComplete
 }
 
 /// Frames a client connection: recognises a four-letter word in the first four bytes (as ZooKeeper does),
@@ -39,6 +41,11 @@ public final class ClientFrameHandler: ChannelInboundHandler {
         let address = context.channel.remoteAddress?.ipAddress ?? "unknown"
         deliver(.opened(remoteAddress: address), context)
         context.fireChannelActive()
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        deliver(.readComplete, context)
+        context.fireChannelReadComplete()
     }
 
     public func channelInactive(context: ChannelHandlerContext) {

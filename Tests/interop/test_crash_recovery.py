@@ -12,7 +12,7 @@ import time
 
 import pytest
 from kazoo.client import KazooClient
-from kazoo.exceptions import KazooException
+from kazoo.retry import KazooRetry
 
 import harness
 
@@ -24,39 +24,46 @@ SEED = int(os.environ.get("CRASH_SEED", "7"))
 class Writer(threading.Thread):
     def __init__(self, connect_string, index, state):
         super().__init__(daemon=True)
-        self.connect_string = connect_string
         self.index = index
         self.state = state  # {"version": last acked version, "children": set of acked child names}
         self.stop_event = threading.Event()
+        # No retries: a request whose connection dies fails instead of being re-sent after the restart, where it
+        # would land unobserved behind the checker's back.
+        self.client = KazooClient(connect_string, timeout=4, command_retry=None,
+                                  connection_retry=KazooRetry(max_tries=0))
 
     @property
     def path(self):
         return f"/crash/w{self.index}"
 
     def run(self):
-        client = KazooClient(self.connect_string, timeout=10, command_retry=None, connection_retry=None)
         try:
-            client.start(timeout=10)
+            self.client.start(timeout=10)
             while not self.stop_event.is_set():
                 version = self.state["version"]
                 if random.random() < 0.5:
                     self.state["inflight"] = ("set", version + 1)
-                    client.set(self.path, str(version + 1).encode(), version=version)
+                    self.client.set_async(self.path, str(version + 1).encode(), version=version).get(timeout=5)
                     self.state["version"] = version + 1
                 else:
                     self.state["inflight"] = ("create", None)
-                    name = client.create(self.path + "/c-", str(version).encode(), sequence=True)
+                    name = self.client.create_async(self.path + "/c-", str(version).encode(),
+                                                    sequence=True).get(timeout=5)
                     self.state["children"].add(name.rsplit("/", 1)[1])
                 self.state["inflight"] = None
                 self.state["acked"] += 1
-        except (KazooException, OSError, Exception):
+        except Exception:
             pass
-        finally:
-            try:
-                client.stop()
-                client.close()
-            except Exception:
-                pass
+
+    def shut_down(self):
+        """Stops the client for good (its queued requests are dropped, never sent) and waits for the thread."""
+        self.stop_event.set()
+        try:
+            self.client.stop()
+            self.client.close()
+        except Exception:
+            pass
+        self.join(timeout=30)
 
 
 def verify(client, states):
@@ -101,9 +108,7 @@ def test_acknowledged_writes_survive_kill_minus_nine():
             time.sleep(rng.uniform(0.2, 1.2))
             server.kill()
             for writer in writers:
-                writer.stop_event.set()
-            for writer in writers:
-                writer.join(timeout=30)
+                writer.shut_down()
                 assert not writer.is_alive()
             server.restart()
             checker = KazooClient(server.connect_string, timeout=10)
