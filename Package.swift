@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "aviary-server", targets: ["aviary-server"]),
         .library(name: "AviaryWire", targets: ["AviaryWire"]),
         .library(name: "AviaryClient", targets: ["AviaryClient"]),
+        .executable(name: "aviary-cli", targets: ["aviary-cli"]),
+        .executable(name: "aviary-bench", targets: ["aviary-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -141,6 +143,43 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        // Client-side tools: the zkCli-compatible shell and the load generator.
+        .systemLibrary(
+            name: "CEditLine",
+            path: "Sources/CEditLine",
+            providers: [.apt(["libedit-dev"]), .brew(["libedit"])]
+        ),
+        .target(
+            name: "AviaryShell",
+            dependencies: [
+                "AviaryClient", "CEditLine",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "aviary-cli",
+            dependencies: ["AviaryShell", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AviaryShellTests",
+            dependencies: ["AviaryShell", "AviaryClient"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AviaryBench",
+            dependencies: [
+                "AviaryClient",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "aviary-bench",
+            dependencies: ["AviaryBench", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
     ]
