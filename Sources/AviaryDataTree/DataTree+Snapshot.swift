@@ -177,23 +177,35 @@ extension DataTree {
     /// Computed over the whole tree: O(nodes + bytes).
     public func treeDigest() -> Int64 {
         var digest: Int64 = 0
-        for (path, node) in nodes where !path.utf8.starts(with: "/zookeeper/".utf8) {
+        for (path, node) in nodes where !Self.isSystemPath(path) {
             digest &+= Int64(Self.nodeDigest(path: path == "/" ? "" : path, node: node))
         }
         return digest
     }
 
+    /// Nodes under `/zookeeper/` stay out of the digest. Compared on the UTF-8 bytes: this runs once per node.
+    static func isSystemPath(_ path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { bytes in bytes.count > systemPrefix.count && bytes.starts(with: systemPrefix) }
+    }
+
+    private static let systemPrefix = Array("/zookeeper/".utf8)
+
     static func nodeDigest(path: String, node: ZNode) -> UInt32 {
         var crc = CRC32()
-        crc.update(path.utf8)
-        if let data = node.data { crc.update(data) }
+        var path = path
+        path.withUTF8 { crc.update($0) }
+        node.data?.withUnsafeBufferPointer { crc.update($0) }
         let stat = node.stat
-        var fields: [UInt8] = []
-        fields.reserveCapacity(60)
-        for value in [stat.czxid, stat.mzxid, stat.pzxid, stat.ctime, stat.mtime] { fields.appendBigEndian(value) }
-        for value in [stat.version, stat.cversion, stat.aversion] { fields.appendBigEndian(value) }
-        fields.appendBigEndian(stat.ephemeralOwner)
-        crc.update(fields)
+        crc.updateBigEndian(stat.czxid)
+        crc.updateBigEndian(stat.mzxid)
+        crc.updateBigEndian(stat.pzxid)
+        crc.updateBigEndian(stat.ctime)
+        crc.updateBigEndian(stat.mtime)
+        crc.updateBigEndian(stat.version)
+        crc.updateBigEndian(stat.cversion)
+        crc.updateBigEndian(stat.aversion)
+        crc.updateBigEndian(stat.ephemeralOwner)
         return crc.value
     }
 }
@@ -215,11 +227,16 @@ struct CRC32 {
         }
     }
 
-    var value: UInt32 { state ^ 0xFFFF_FFFF }
-}
-
-extension [UInt8] {
-    fileprivate mutating func appendBigEndian<Value: FixedWidthInteger>(_ value: Value) {
-        Swift.withUnsafeBytes(of: value.bigEndian) { append(contentsOf: $0) }
+    /// The integer's bytes, most significant first, without building an array.
+    mutating func updateBigEndian<Value: FixedWidthInteger>(_ value: Value) {
+        let table = Self.table
+        var shift = Value.bitWidth - 8
+        while shift >= 0 {
+            let byte = UInt32(truncatingIfNeeded: value >> shift) & 0xFF
+            state = table[Int((state ^ byte) & 0xFF)] ^ (state >> 8)
+            shift -= 8
+        }
     }
+
+    var value: UInt32 { state ^ 0xFFFF_FFFF }
 }
