@@ -22,6 +22,17 @@ def free_port():
         return s.getsockname()[1]
 
 
+def aviary_tool(name):
+    """Path of one of Aviary's executables (aviary-cli, aviary-bench) in $AVIARY_BIN_DIR, or a reason it is missing."""
+    bin_dir = os.environ.get("AVIARY_BIN_DIR")
+    if not bin_dir:
+        return None, "AVIARY_BIN_DIR is not set"
+    path = os.path.join(bin_dir, name)
+    if not os.access(path, os.X_OK):
+        return None, f"no {name} in {bin_dir}"
+    return path, None
+
+
 def four_letter_word(port, word, timeout=5.0):
     """Send a four-letter word and return the text reply ('' if the server closed at once)."""
     with socket.create_connection((HOST, port), timeout=timeout) as s:

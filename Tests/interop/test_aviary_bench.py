@@ -12,12 +12,9 @@ import harness
 
 
 def bench_binary():
-    bin_dir = os.environ.get("AVIARY_BIN_DIR")
-    if not bin_dir:
-        pytest.skip("AVIARY_BIN_DIR is not set")
-    path = os.path.join(bin_dir, "aviary-bench")
-    if not os.access(path, os.X_OK):
-        pytest.skip(f"no aviary-bench in {bin_dir}")
+    path, missing = harness.aviary_tool("aviary-bench")
+    if missing:
+        pytest.skip(missing)
     return path
 
 

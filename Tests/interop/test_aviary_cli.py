@@ -33,12 +33,9 @@ STATUS_USAGE = 64
 
 
 def cli_binary():
-    bin_dir = os.environ.get("AVIARY_BIN_DIR")
-    if not bin_dir:
-        pytest.skip("AVIARY_BIN_DIR is not set")
-    path = os.path.join(bin_dir, "aviary-cli")
-    if not os.access(path, os.X_OK):
-        pytest.skip(f"no aviary-cli in {bin_dir}")
+    path, missing = harness.aviary_tool("aviary-cli")
+    if missing:
+        pytest.skip(missing)
     return path
 
 
