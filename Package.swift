@@ -177,6 +177,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "AviaryBenchTests",
+            dependencies: ["AviaryBench"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "aviary-bench",
             dependencies: ["AviaryBench", .product(name: "ArgumentParser", package: "swift-argument-parser")],
