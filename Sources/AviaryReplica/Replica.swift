@@ -71,12 +71,6 @@ public struct Replica: Sendable {
     public var outstandingRequestCount: Int { connections.values.reduce(0) { $0 + $1.queue.count } }
     public var lastProcessedZxid: Int64 { tree.lastProcessedZxid }
 
-    /// Session id and queued request count of a connection, for the four-letter words.
-    public func connectionSummary(_ connection: ConnectionID) -> (sessionId: Int64, queued: Int)? {
-        guard let state = connections[connection] else { return nil }
-        return (state.sessionId, state.queue.count)
-    }
-
     // MARK: - Connections and sessions
 
     private mutating func connect(

@@ -52,7 +52,8 @@ final class ReplicaDriver: @unchecked Sendable {
         }
     }
 
-    func stopTicking() {
+    /// Stops the tick and purge timers, so nothing new reaches the log once shutdown begins.
+    func stopTimers() {
         tickTask?.cancel()
         purgeTask?.cancel()
     }
@@ -86,7 +87,7 @@ final class ReplicaDriver: @unchecked Sendable {
 
     /// The log started a new segment: snapshot the tree as it is now. Once written, segments older than the
     /// snapshot are compressed.
-    func logDidRoll(sealedSegment: String?) {
+    func logDidRoll() {
         snapshots?.snapshot(tree: replica.tree, sessions: replica.sessionTimeouts)
     }
 

@@ -48,7 +48,7 @@ public final class StandaloneServer: Sendable {
             snapshotEveryBytes: snapshotSizeInterval,
             callbacks: .init(
                 durable: { zxid in driver.eventLoop.execute { driver.logDidPersist(through: zxid) } },
-                rolled: { sealed in driver.eventLoop.execute { driver.logDidRoll(sealedSegment: sealed) } },
+                rolled: { driver.eventLoop.execute { driver.logDidRoll() } },
                 failed: { error in driver.eventLoop.execute { driver.logDidFail(error) } }))
         driver.attachStorage(log: log, snapshots: storage.snapshots)
         log.start()
@@ -170,16 +170,11 @@ public final class StandaloneServer: Sendable {
             tickTimeMillis: configuration.tickTimeMillis)
     }
 
-    /// Waits until the listener closes.
-    public func waitUntilClosed() async throws {
-        guard let channel = running.withLockedValue({ $0?.channel }) else { return }
-        try await channel.closeFuture.get()
-    }
-
     /// Stops accepting clients, writes what the log holds, waits for background disk work, and stops.
     public func shutdown() async {
         if let state = running.withLockedValue({ $0 }) {
             try? await state.channel.close()
+            try? await state.driver.eventLoop.submit { state.driver.stopTimers() }.get()
             state.log.stop()
             state.snapshots.drain()
         }

@@ -13,8 +13,8 @@ final class TransactionLogService: @unchecked Sendable {
     struct Callbacks: Sendable {
         /// Everything up to this zxid is durable.
         var durable: @Sendable (Int64) -> Void
-        /// The log rolled to a new segment; a snapshot is due and the sealed segment can be compressed.
-        var rolled: @Sendable (_ sealedSegment: String?) -> Void
+        /// The log rolled to a new segment: a snapshot is due.
+        var rolled: @Sendable () -> Void
         /// Writing failed; nothing more will be written.
         var failed: @Sendable (any Error) -> Void
     }
@@ -107,7 +107,8 @@ final class TransactionLogService: @unchecked Sendable {
                     untilSnapshot = snapshotEvery()
                     bytesForSnapshot = snapshotEveryBytes()
                     do {
-                        callbacks.rolled(try writer.roll())
+                        try writer.roll()
+                        callbacks.rolled()
                     } catch {
                         logger.error("cannot roll the transaction log", metadata: ["error": "\(error)"])
                     }
