@@ -40,6 +40,26 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "AviaryConsensus",
+            dependencies: [.product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AviaryConsensusTests",
+            dependencies: ["AviaryConsensus", "AviarySimulator"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AviarySimulator",
+            dependencies: ["AviaryConsensus"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "aviary-sim",
+            dependencies: ["AviarySimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "AviaryReplica",
             dependencies: [
                 "AviaryWire", "AviaryDataTree",

@@ -16,6 +16,7 @@ struct ModuleLayeringTests {
         Layer(module: "AviaryDataTree", mayImport: ["AviaryWire"]),
         Layer(module: "AviaryConsensus", mayImport: []),
         Layer(module: "AviaryReplica", mayImport: ["AviaryWire", "AviaryDataTree", "AviaryConsensus"]),
+        Layer(module: "AviarySimulator", mayImport: ["AviaryReplica", "AviaryConsensus", "AviaryDataTree", "AviaryWire"]),
         Layer(module: "AviaryStorage", mayImport: ["AviaryWire", "AviaryDataTree", "CZlib"]),
         Layer(module: "AviaryTransport", mayImport: ["AviaryWire"]),
         // The client side never reaches into the server.
