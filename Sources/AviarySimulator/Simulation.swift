@@ -53,6 +53,9 @@ public struct Simulation {
     }
 
     var directedClock: [DirectedKey: Int64] = [:]
+    /// The latest election message to each peer that could not be delivered, sent when the link comes back:
+    /// ZooKeeper's per-peer send queue keeps exactly one.
+    var heldNotifications: [DirectedKey: Notification] = [:]
 
     public init(seed: UInt64, options: SimulationOptions = SimulationOptions()) {
         self.options = options
@@ -191,6 +194,7 @@ public struct Simulation {
     private mutating func crash(_ id: Int64) {
         nodes[id]!.crash()
         report.crashes += 1
+        heldNotifications = heldNotifications.filter { $0.key.from != id }
         for (key, connection) in connections where key.low == id || key.high == id {
             connections[key] = nil
             let other = key.low == id ? key.high : key.low
@@ -225,8 +229,11 @@ public struct Simulation {
     private mutating func execute(_ effect: ConsensusEffect<SimulatedTxn>, at id: Int64) {
         switch effect {
         case .sendNotification(let to, let notification):
-            let key = PairKey(id, to)
-            guard !partitioned.contains(key), !random.chance(options.messageLossProbability) else { return }
+            if partitioned.contains(PairKey(id, to)) {
+                heldNotifications[DirectedKey(from: id, to: to)] = notification
+                return
+            }
+            guard !random.chance(options.messageLossProbability) else { return }
             queue.schedule(.notification(from: id, to: to, notification), at: fifoTime(from: id, to: to))
         case .send(let to, let message):
             sendLearnerMessage(message, from: id, to: to)
@@ -341,7 +348,7 @@ public struct Simulation {
         case 5...6:
             partitionRandomly()
         case 7:
-            partitioned.removeAll()
+            healPartitions()
         default:
             let open = connections.keys.sorted { ($0.low, $0.high) < ($1.low, $1.high) }
             if let key = open.randomElement(using: &random) {
@@ -357,7 +364,7 @@ public struct Simulation {
     /// across are cut both ways.
     private mutating func partitionRandomly() {
         report.partitions += 1
-        partitioned.removeAll()
+        healPartitions()
         let side: Set<Int64>
         if random.chance(0.5) {
             let leader = ids.first { nodes[$0]!.peer?.servingState == .leading }
@@ -372,8 +379,17 @@ public struct Simulation {
         }
     }
 
-    private mutating func heal() {
+    private mutating func healPartitions() {
         partitioned.removeAll()
+        let held = heldNotifications.sorted { ($0.key.from, $0.key.to) < ($1.key.from, $1.key.to) }
+        heldNotifications.removeAll()
+        for (key, notification) in held where nodes[key.from]!.isRunning {
+            queue.schedule(.notification(from: key.from, to: key.to, notification), at: fifoTime(from: key.from, to: key.to))
+        }
+    }
+
+    private mutating func heal() {
+        healPartitions()
         for id in ids where !nodes[id]!.isRunning { boot(id) }
     }
 
