@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "AviaryReplica",
             dependencies: [
-                "AviaryWire", "AviaryDataTree",
+                "AviaryWire", "AviaryDataTree", "AviaryConsensus",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Collections", package: "swift-collections"),
             ],
@@ -74,6 +74,20 @@ let package = Package(
                 "AviaryWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AviaryTransportTests",
+            dependencies: [
+                "AviaryTransport", "AviaryWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -122,7 +136,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AviaryReplicaTests",
-            dependencies: ["AviaryReplica", "AviaryDataTree", "AviaryWire", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "AviaryReplica", "AviaryDataTree", "AviaryWire", "AviaryConsensus",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

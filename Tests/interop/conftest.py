@@ -15,6 +15,7 @@ from kazoo.client import KazooClient
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import ensemble  # noqa: E402
 import harness  # noqa: E402
 import rawzk  # noqa: E402
 
@@ -31,6 +32,40 @@ def server(request):
     srv = start_server(getattr(request.module, "SERVER_CONFIG", None))
     yield srv
     srv.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test item, so fixtures can tell at teardown whether the test failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture
+def ensembles(request):
+    """ensembles(kinds, **kwargs) -> a started ensemble.Ensemble (arguments as ensemble.start_ensemble).
+
+    Skips the test when it asks for an Aviary member and aviary_supports_ensembles() says no. At teardown every
+    ensemble it started is stopped (clients, then servers) and its directories removed; when the test failed, each
+    member's mode and the tail of its log are printed first.
+    """
+    started = []
+
+    def start(kinds, **kwargs):
+        try:
+            ens = ensemble.start_ensemble(kinds, **kwargs)
+        except ensemble.EnsemblesUnsupported as unsupported:
+            pytest.skip(f"Aviary cannot run ensembles yet: {unsupported}")
+        started.append(ens)
+        return ens
+
+    yield start
+    report = getattr(request.node, "rep_call", None)
+    for ens in started:
+        if report is not None and report.failed:
+            print(f"\n=== ensemble state after failure ===\n{ens.describe()}")
+        ens.stop_all()
 
 
 class ClientFactory:

@@ -13,6 +13,10 @@ import tempfile
 import time
 
 ZK_CLASSPATH = "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar"
+# zookeeper.jar names only slf4j's API; without a binding the server logs nothing at all. These two (Debian's
+# libslf4j-java and liblog4j1.2-java, both dependencies of libzookeeper-java) route its log through log4j to the
+# CONSOLE appender of /etc/zookeeper/conf/log4j.properties, that is into the server's server.log.
+ZK_LOGGING_JARS = ("/usr/share/java/slf4j-log4j12.jar", "/usr/share/java/log4j-1.2.jar")
 HOST = "127.0.0.1"
 
 
@@ -20,6 +24,20 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((HOST, 0))
         return s.getsockname()[1]
+
+
+def free_ports(count):
+    """count distinct free ports on 127.0.0.1: all sockets stay bound until every port is picked."""
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sockets.append(s)
+            s.bind((HOST, 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def aviary_tool(name):
@@ -74,26 +92,60 @@ class Server:
 
     def kill(self):
         """SIGKILL: the process gets no chance to flush or clean up. The data directory stays."""
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        kill_process(self.process)
 
     def restart(self, timeout=60.0):
         """Starts the same server again on the same config, data directory and port."""
-        log = open(self.log_path, "a")
-        self.process = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                        cwd=self.workdir)
+        self.process = spawn(self.argv, self.workdir, self.log_path, append=True)
         _wait_ready(self.port, self.process, self.log_path, timeout)
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        terminate_process(self.process)
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def kill_process(process, timeout=10.0):
+    """SIGKILL one process this harness started (by its pid, through its Popen) and reap it."""
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=timeout)
+
+
+def terminate_process(process, timeout=10.0):
+    """SIGTERM, then SIGKILL if it has not exited after timeout seconds. Returns the exit status."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_process(process)
+    return process.returncode
+
+
+def spawn(argv, workdir, log_path, append=False):
+    """Starts a server process with stdout and stderr going to log_path, in workdir."""
+    with open(log_path, "a" if append else "w") as log:
+        return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=workdir)
+
+
+def server_argv(kind, workdir, config_path, extra_config=None):
+    """The command line that runs a server of the given kind on config_path; logs of the JVM go to workdir."""
+    if kind == "aviary":
+        binary = os.environ.get("AVIARY_SERVER_BIN")
+        if not binary:
+            raise RuntimeError("AVIARY_SERVER_BIN is not set")
+        return [binary, "serve", config_path]
+    if kind == "zookeeper":
+        return [
+            "java", "-Xmx512m",
+            f"-Dzookeeper.log.dir={workdir}", "-Dzookeeper.root.logger=INFO,CONSOLE",
+            "-Dzookeeper.4lw.commands.whitelist=*",
+            # ZooKeeper reads these only as JVM properties, not from zoo.cfg; Aviary reads them from zoo.cfg.
+            *[f"-D{key}={value}" for key, value in (extra_config or {}).items() if key.startswith("znode.")],
+            "-cp", ":".join([ZK_CLASSPATH, *[jar for jar in ZK_LOGGING_JARS if os.path.exists(jar)]]),
+            "org.apache.zookeeper.server.quorum.QuorumPeerMain", config_path,
+        ]
+    raise ValueError(kind)
 
 
 def _write_config(workdir, port, extra):
@@ -141,25 +193,8 @@ def start(kind=None, extra_config=None, timeout=60.0):
     port = free_port()
     config_path = _write_config(workdir, port, extra_config)
     log_path = os.path.join(workdir, "server.log")
-    log = open(log_path, "w")
-    if kind == "aviary":
-        binary = os.environ.get("AVIARY_SERVER_BIN")
-        if not binary:
-            raise RuntimeError("AVIARY_SERVER_BIN is not set")
-        argv = [binary, "serve", config_path]
-    elif kind == "zookeeper":
-        argv = [
-            "java", "-Xmx512m",
-            f"-Dzookeeper.log.dir={workdir}", "-Dzookeeper.root.logger=INFO,CONSOLE",
-            "-Dzookeeper.4lw.commands.whitelist=*",
-            # ZooKeeper reads these only as JVM properties, not from zoo.cfg; Aviary reads them from zoo.cfg.
-            *[f"-D{key}={value}" for key, value in (extra_config or {}).items() if key.startswith("znode.")],
-            "-cp", ZK_CLASSPATH,
-            "org.apache.zookeeper.server.quorum.QuorumPeerMain", config_path,
-        ]
-    else:
-        raise ValueError(kind)
-    process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=workdir)
+    argv = server_argv(kind, workdir, config_path, extra_config)
+    process = spawn(argv, workdir, log_path)
     server = Server(kind, port, workdir, process, log_path, argv)
     try:
         _wait_ready(port, process, log_path, timeout)

@@ -1,0 +1,546 @@
+"""Start and drive replicated ensembles on loopback: Aviary members, ZooKeeper 3.8 members, or a mix of both.
+
+    ens = start_ensemble(["aviary", "aviary", "zookeeper"])   # server ids 1..3 in this order
+    ens.wait_for_quorum(30)
+    old = ens.leader_id()
+    ens.kill(old)                                            # SIGKILL; its data directory stays
+    ens.restart(old)
+    ens.stop_all()
+
+Every member has its own work directory holding `zoo.cfg` (ZooKeeper's format, with one `server.N` line per member),
+`data/myid`, `data/version-2` and `server.log`. Ports are free ports on 127.0.0.1; every process is one this module
+started and is signalled only through its own Popen (by pid). Every wait is bounded.
+
+Environment (as for harness.py):
+  AVIARY_SERVER_BIN  the aviary-server executable, for "aviary" members
+  INTEROP_TARGET     "zookeeper" turns every "aviary" member into a ZooKeeper member, so each ensemble test can be
+                     proven against real ZooKeeper first; "aviary" (default) keeps the kinds as written
+  ENSEMBLE_KEEP      when set, stop_all() leaves the work directories (and logs) in place and prints where they are
+
+The gate `aviary_supports_ensembles()` says whether the Aviary binary can run as an ensemble member at all; starting
+an ensemble with an "aviary" member raises `EnsemblesUnsupported` while it cannot. The gate goes once Aviary's server
+runs ensembles.
+"""
+import functools
+import os
+import re
+import shutil
+import tempfile
+import time
+
+from kazoo.client import KazooClient
+
+import harness
+
+HOST = harness.HOST
+
+# Small ticks keep elections, syncs and session expiry quick on a loaded 2-core machine while leaving the JVMs room:
+# initLimit 10 ticks (5 s) for a follower to connect and sync, syncLimit 5 ticks (2.5 s) before a silent peer is
+# dropped, session timeouts between 1 s and 10 s.
+DEFAULT_CONFIG = {
+    "tickTime": "500",
+    "initLimit": "10",
+    "syncLimit": "5",
+}
+
+SERVING_MODES = ("leader", "follower", "observer")
+
+
+class EnsembleError(RuntimeError):
+    """An ensemble did not reach the state a test waited for; the message carries every member's mode and log."""
+
+
+class EnsemblesUnsupported(RuntimeError):
+    """The Aviary binary under test cannot run as an ensemble member (see aviary_supports_ensembles)."""
+
+
+def resolve_kind(kind):
+    """The kind that actually runs: with INTEROP_TARGET=zookeeper every "aviary" member is a ZooKeeper member."""
+    if kind not in ("aviary", "zookeeper"):
+        raise ValueError(f"unknown server kind {kind!r}")
+    if kind == "aviary" and os.environ.get("INTEROP_TARGET", "aviary") == "zookeeper":
+        return "zookeeper"
+    return kind
+
+
+# --- The gate ---------------------------------------------------------------------------------------------------
+
+class Support:
+    """The gate's answer: truthy when Aviary's server runs ensembles; `reason` says how the probe decided."""
+
+    def __init__(self, supported, reason):
+        self.supported = supported
+        self.reason = reason
+
+    def __bool__(self):
+        return self.supported
+
+    def __repr__(self):
+        return f"Support({self.supported}, {self.reason!r})"
+
+
+_REJECTION = re.compile(r"ensemble|quorum|replicat|server\.\d", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=None)
+def aviary_supports_ensembles():
+    """THE GATE: whether $AVIARY_SERVER_BIN runs as a member of an ensemble, probed once per test process.
+
+    Ensemble tests with an "aviary" member skip, with the returned reason, while this is false. Remove the gate
+    (and this function) once Aviary's server runs ensembles.
+    """
+    binary = os.environ.get("AVIARY_SERVER_BIN")
+    if not binary:
+        raise RuntimeError("AVIARY_SERVER_BIN is not set")
+    return probe_ensemble_support([binary])
+
+
+def probe_ensemble_support(command, probe_seconds=15.0):
+    """Run `command + ["serve", zoo.cfg]` on a three-server zoo.cfg on loopback (its two peers never start).
+
+    *Unsupported* when the server either stops at start-up with an error naming ensembles or `server.N`, or comes
+    up serving clients in standalone mode (the server.N lines ignored). Anything else (waiting for its peers,
+    not serving; a leader/follower mode; an unexpected crash) counts as supported, so that the ensemble tests run
+    and report what is really wrong instead of being skipped.
+    """
+    workdir = tempfile.mkdtemp(prefix="ensemble-probe-")
+    process = None
+    try:
+        ports = harness.free_ports(9)
+        lines = {f"server.{sid}": f"{HOST}:{ports[3 * i + 1]}:{ports[3 * i + 2]};{HOST}:{ports[3 * i]}"
+                 for i, sid in enumerate((1, 2, 3))}
+        config_path = harness._write_config(workdir, ports[0], {**DEFAULT_CONFIG, **lines})
+        with open(os.path.join(workdir, "data", "myid"), "w") as f:
+            f.write("1\n")
+        log_path = os.path.join(workdir, "server.log")
+        process = harness.spawn([*command, "serve", config_path], workdir, log_path)
+        deadline = time.monotonic() + probe_seconds
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                output = _read(log_path)
+                rejection = [line for line in output.splitlines() if _REJECTION.search(line)]
+                if process.returncode != 0 and rejection:
+                    return Support(False, "aviary-server rejects ensemble configurations at start-up: "
+                                   + " | ".join(line.strip() for line in rejection[-3:]))
+                return Support(True, f"probe server exited with {process.returncode} for another reason; "
+                               f"running the ensemble tests so they show it: {output[-500:]!r}")
+            try:
+                reply = harness.four_letter_word(ports[0], "srvr", timeout=1.0)
+            except OSError:
+                reply = ""
+            mode = _parse_mode(reply)
+            if mode == "standalone":
+                return Support(False, "aviary-server ignores the server.N lines of a three-server zoo.cfg and runs "
+                               "standalone (srvr says 'Mode: standalone'); replication is not implemented yet")
+            if mode in SERVING_MODES or "not currently serving" in reply:
+                return Support(True, f"probe member answered srvr as an ensemble member ({mode or 'not serving'})")
+            time.sleep(0.1)
+        return Support(True, f"probe member neither rejected the configuration nor served standalone within "
+                       f"{probe_seconds}s (waiting for its peers, as an ensemble member would)")
+    finally:
+        if process is not None:
+            harness.terminate_process(process)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --- Members and ensembles --------------------------------------------------------------------------------------
+
+def _read(path):
+    try:
+        with open(path, "r", errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def _parse_mode(srvr_reply):
+    match = re.search(r"^Mode: (\S+)", srvr_reply, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+class Member:
+    """One server of an ensemble: its id, kind, ports, work directory and (when running) process."""
+
+    def __init__(self, sid, kind, observer, workdir, client_port, quorum_port, election_port):
+        self.id = sid
+        self.kind = kind
+        self.observer = observer
+        self.workdir = workdir
+        self.client_port = client_port
+        self.quorum_port = quorum_port
+        self.election_port = election_port
+        self.data_dir = os.path.join(workdir, "data")
+        self.config_path = os.path.join(workdir, "zoo.cfg")
+        self.log_path = os.path.join(workdir, "server.log")
+        self.process = None
+        self.argv = None
+        self.starts = 0
+        self.expected_exit = False  # set by kill/stop, so an exit it caused is not reported as a crash
+
+    @property
+    def host(self):
+        return HOST
+
+    @property
+    def port(self):
+        """The client port (the name harness.Server uses)."""
+        return self.client_port
+
+    @property
+    def address(self):
+        return f"{HOST}:{self.client_port}"
+
+    @property
+    def pid(self):
+        return self.process.pid if self.process is not None else None
+
+    @property
+    def running(self):
+        return self.process is not None and self.process.poll() is None
+
+    def server_line(self):
+        role = ":observer" if self.observer else ""
+        return f"{HOST}:{self.quorum_port}:{self.election_port}{role};{HOST}:{self.client_port}"
+
+    def log(self):
+        return _read(self.log_path)
+
+    def log_tail(self, lines=40):
+        return "\n".join(self.log().splitlines()[-lines:])
+
+    def srvr(self, timeout=2.0):
+        """The srvr reply, or None when nothing answers (not running, port closed)."""
+        if not self.running:
+            return None
+        try:
+            return harness.four_letter_word(self.client_port, "srvr", timeout=timeout)
+        except OSError:
+            return None
+
+    def mode(self):
+        """leader, follower, observer, standalone (or read-only); None when the member is not serving."""
+        reply = self.srvr()
+        return _parse_mode(reply) if reply else None
+
+    def zxid(self):
+        """The last zxid this member has applied, from srvr; None when not serving."""
+        reply = self.srvr()
+        match = re.search(r"^Zxid: (0x[0-9a-fA-F]+)", reply or "", re.MULTILINE)
+        return int(match.group(1), 16) if match else None
+
+    def version2_dirs(self):
+        """The version-2 directories of dataDir (and dataLogDir when it is set elsewhere)."""
+        dirs = [os.path.join(self.data_dir, "version-2")]
+        for line in _read(self.config_path).splitlines():
+            if line.startswith("dataLogDir="):
+                dirs.append(os.path.join(line.split("=", 1)[1].strip(), "version-2"))
+        return dirs
+
+    def snapshot_zxids(self):
+        """zxids of the snapshot files in the data directory (snapshot.<hex zxid>[.gz|.snappy|...])."""
+        zxids = []
+        for directory in self.version2_dirs():
+            if os.path.isdir(directory):
+                for name in os.listdir(directory):
+                    match = re.fullmatch(r"snapshot\.([0-9a-fA-F]+)(\..*)?", name)
+                    if match:
+                        zxids.append(int(match.group(1), 16))
+        return sorted(zxids)
+
+    def describe(self):
+        state = f"pid {self.pid}" if self.running else (
+            f"exited {self.process.returncode}" if self.process is not None else "never started")
+        return f"server.{self.id} ({self.kind}{', observer' if self.observer else ''}, {self.address}, {state})"
+
+
+class Ensemble:
+    """A running ensemble started by start_ensemble. Ids are 1..N in the order of `kinds`."""
+
+    def __init__(self, members, root, extra_config):
+        self.members = members
+        self.root = root
+        self.extra_config = extra_config
+        self._clients = []
+
+    # --- Lookup -------------------------------------------------------------------------------------------------
+
+    def member(self, sid):
+        for m in self.members:
+            if m.id == sid:
+                return m
+        raise KeyError(f"no server.{sid} in this ensemble")
+
+    @property
+    def ids(self):
+        return [m.id for m in self.members]
+
+    @property
+    def kinds(self):
+        return [m.kind for m in self.members]
+
+    def running_ids(self):
+        return [m.id for m in self.members if m.running]
+
+    def connect_string(self, ids=None):
+        """host:port,host:port,... of the given members (default: every member, running or not)."""
+        chosen = self.members if ids is None else [self.member(sid) for sid in ids]
+        return ",".join(m.address for m in chosen)
+
+    # --- State --------------------------------------------------------------------------------------------------
+
+    def mode(self, sid):
+        return self.member(sid).mode()
+
+    def modes(self):
+        return {m.id: m.mode() for m in self.members}
+
+    def leader_id(self):
+        """The id of the one member reporting `leader`; None when there is none (or, transiently, several)."""
+        leaders = [sid for sid, mode in self.modes().items() if mode == "leader"]
+        return leaders[0] if len(leaders) == 1 else None
+
+    def followers(self):
+        return [sid for sid, mode in self.modes().items() if mode == "follower"]
+
+    def wait_for_quorum(self, timeout=30.0):
+        """Wait until every running member serves as leader, follower or observer with exactly one leader; returns
+        the leader's id. Raises EnsembleError (with modes and logs) on timeout or when a member process died."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self._check_alive()
+            modes = {m.id: m.mode() for m in self.members if m.running}
+            leaders = [sid for sid, mode in modes.items() if mode == "leader"]
+            if modes and len(leaders) == 1 and all(mode in SERVING_MODES for mode in modes.values()):
+                return leaders[0]
+            if time.monotonic() >= deadline:
+                raise EnsembleError(f"no quorum after {timeout}s; modes {modes}\n{self.describe()}")
+            time.sleep(0.05)
+
+    def wait_for_mode(self, sid, modes=SERVING_MODES, timeout=30.0):
+        """Wait until member sid reports one of `modes`; returns that mode."""
+        deadline = time.monotonic() + timeout
+        member = self.member(sid)
+        while True:
+            self._check_alive([member])
+            mode = member.mode()
+            if mode in modes:
+                return mode
+            if time.monotonic() >= deadline:
+                raise EnsembleError(f"server.{sid} is {mode!r}, not one of {modes}, after {timeout}s\n"
+                                    f"{self.describe()}")
+            time.sleep(0.05)
+
+    def wait_for_new_leader(self, old_leader, timeout=30.0):
+        """Wait until some member other than old_leader reports `leader`; returns its id."""
+        deadline = time.monotonic() + timeout
+        while True:
+            sid = self.leader_id()
+            if sid is not None and sid != old_leader:
+                return sid
+            if time.monotonic() >= deadline:
+                raise EnsembleError(f"no new leader after {timeout}s; modes {self.modes()}\n{self.describe()}")
+            time.sleep(0.02)
+
+    def _check_alive(self, members=None):
+        for m in members or self.members:
+            if m.process is not None and m.process.poll() is not None and not m.expected_exit:
+                raise EnsembleError(f"server.{m.id} exited unexpectedly with {m.process.returncode}\n"
+                                    f"{self.describe()}")
+
+    # --- Processes ----------------------------------------------------------------------------------------------
+
+    def start_member(self, sid):
+        """Start member sid (not running) on its config and data directory, appending to its log."""
+        m = self.member(sid)
+        if m.running:
+            raise EnsembleError(f"server.{sid} is already running as pid {m.pid}")
+        m.argv = harness.server_argv(m.kind, m.workdir, m.config_path, self.extra_config)
+        m.process = harness.spawn(m.argv, m.workdir, m.log_path, append=m.starts > 0)
+        m.starts += 1
+        m.expected_exit = False
+        return m
+
+    def kill(self, sid):
+        """SIGKILL member sid (its data directory stays). Returns time.monotonic() right after the signal."""
+        m = self.member(sid)
+        if not m.running:
+            raise EnsembleError(f"server.{sid} is not running")
+        m.expected_exit = True
+        m.process.kill()
+        signalled = time.monotonic()
+        m.process.wait(timeout=10)
+        return signalled
+
+    def stop(self, sid, timeout=15.0):
+        """SIGTERM member sid and wait for it to exit (SIGKILL after timeout). Returns its exit status."""
+        m = self.member(sid)
+        m.expected_exit = True
+        if m.process is None:
+            return None
+        return harness.terminate_process(m.process, timeout=timeout)
+
+    def restart(self, sid, wait=True, timeout=30.0):
+        """Start member sid again (stopping it first if it runs); with wait, until it serves as a member again."""
+        if self.member(sid).running:
+            self.stop(sid)
+        self.start_member(sid)
+        if wait:
+            self.wait_for_mode(sid, timeout=timeout)
+        return self.member(sid)
+
+    def wipe(self, sid):
+        """Delete member sid's replicated state (version-2: logs, snapshots, epoch files); myid stays. The member
+        must not be running."""
+        m = self.member(sid)
+        if m.running:
+            raise EnsembleError(f"server.{sid} must be stopped before it is wiped")
+        for directory in m.version2_dirs():
+            shutil.rmtree(directory, ignore_errors=True)
+
+    def stop_all(self, timeout=15.0):
+        """Close the clients made by client(), stop every member (SIGTERM, then SIGKILL), remove the directories."""
+        for client in self._clients:
+            _close_client(client)
+        self._clients.clear()
+        running = [m for m in self.members if m.running]
+        for m in running:
+            m.expected_exit = True
+            m.process.terminate()
+        deadline = time.monotonic() + timeout
+        for m in running:
+            try:
+                m.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except Exception:
+                harness.kill_process(m.process)
+        if os.environ.get("ENSEMBLE_KEEP"):
+            print(f"ensemble kept in {self.root}")
+        else:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    # --- Clients ------------------------------------------------------------------------------------------------
+
+    def client(self, ids=None, timeout=8.0, start=True, randomize_hosts=True, **kwargs):
+        """A KazooClient on the given members (default: all), closed by stop_all. `timeout` is the session timeout
+        in seconds; reconnects retry forever (each bounded by the session) unless connection_retry says otherwise."""
+        kwargs.setdefault("connection_retry", {"max_tries": -1, "delay": 0.1, "backoff": 1.5, "max_delay": 0.5})
+        client = KazooClient(hosts=self.connect_string(ids), timeout=timeout, randomize_hosts=randomize_hosts,
+                             **kwargs)
+        self._clients.append(client)
+        if start:
+            client.start(timeout=20)
+        return client
+
+    def session_holder(self, session_id):
+        """Ids of the running members whose `cons` lists the given session id."""
+        holders = []
+        for m in self.members:
+            if not m.running:
+                continue
+            try:
+                cons = harness.four_letter_word(m.client_port, "cons", timeout=2.0)
+            except OSError:
+                continue
+            sids = {int(s, 16) for s in re.findall(r"sid=0x([0-9a-fA-F]+)", cons)}
+            if session_id in sids:
+                holders.append(m.id)
+        return holders
+
+    # --- Reporting ----------------------------------------------------------------------------------------------
+
+    def describe(self, log_lines=25):
+        parts = []
+        for m in self.members:
+            parts.append(f"--- {m.describe()}, mode {m.mode() if m.running else None}; {m.log_path}:")
+            parts.append(m.log_tail(log_lines))
+        return "\n".join(parts)
+
+
+def _close_client(client):
+    try:
+        client.stop()
+    except Exception:
+        pass
+    try:
+        client.close()
+    except Exception:
+        pass
+
+
+def start_ensemble(kinds, extra_config=None, observers=(), timeout=60.0, wait=True):
+    """Start an ensemble with one member per entry of `kinds` ("aviary" or "zookeeper"), ids 1..N in order.
+
+    `observers` lists the ids that join as observers; `extra_config` adds or overrides zoo.cfg keys for every
+    member. With wait, returns once wait_for_quorum(timeout) holds. Raises EnsemblesUnsupported when an "aviary"
+    member is asked for and the gate says Aviary cannot run ensembles yet.
+    """
+    if not kinds:
+        raise ValueError("an ensemble needs at least one member")
+    resolved = [resolve_kind(kind) for kind in kinds]
+    observers = set(observers)
+    unknown = observers - set(range(1, len(kinds) + 1))
+    if unknown:
+        raise ValueError(f"observer ids {sorted(unknown)} are not members")
+    if "aviary" in resolved:
+        support = aviary_supports_ensembles()
+        if not support:
+            raise EnsemblesUnsupported(support.reason)
+
+    root = tempfile.mkdtemp(prefix="ensemble-")
+    ports = harness.free_ports(3 * len(kinds))
+    members = []
+    for index, kind in enumerate(resolved):
+        sid = index + 1
+        client_port, quorum_port, election_port = ports[3 * index:3 * index + 3]
+        members.append(Member(sid, kind, sid in observers, os.path.join(root, f"s{sid}"),
+                              client_port, quorum_port, election_port))
+    server_lines = {f"server.{m.id}": m.server_line() for m in members}
+    ensemble = Ensemble(members, root, extra_config)
+    for m in members:
+        os.makedirs(m.workdir)
+        settings = {**DEFAULT_CONFIG, **(extra_config or {}), **server_lines}
+        if m.observer:
+            settings["peerType"] = "observer"
+        harness._write_config(m.workdir, m.client_port, settings)
+        with open(os.path.join(m.data_dir, "myid"), "w") as f:
+            f.write(f"{m.id}\n")
+    try:
+        for m in members:
+            ensemble.start_member(m.id)
+        if wait:
+            ensemble.wait_for_quorum(timeout)
+    except BaseException:
+        ensemble.stop_all()
+        raise
+    return ensemble
+
+
+# --- Reading a subtree the same way on every member ---------------------------------------------------------------
+
+def read_tree(client, root, timeout=10.0):
+    """{path: data} of root and every node below it, read through `client` after a sync of root (so the member the
+    client is connected to has caught up with the leader first). Every call is bounded by timeout seconds."""
+    client.sync_async(root).get(timeout=timeout)
+    tree = {}
+    pending = [root]
+    while pending:
+        path = pending.pop()
+        data, _ = client.get_async(path).get(timeout=timeout)
+        tree[path] = data
+        for child in client.get_children_async(path).get(timeout=timeout):
+            pending.append(f"{path.rstrip('/')}/{child}")
+    return tree
+
+
+def wait_for_equal_zxids(ens, ids=None, timeout=30.0):
+    """Wait until the given running members (default: all running) report the same last zxid; returns it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        zxids = {sid: ens.member(sid).zxid() for sid in (ids or ens.running_ids())}
+        values = set(zxids.values())
+        if len(values) == 1 and None not in values:
+            return values.pop()
+        if time.monotonic() >= deadline:
+            raise EnsembleError(f"zxids still differ after {timeout}s: "
+                                f"{ {sid: hex(z) if z is not None else None for sid, z in zxids.items()} }\n"
+                                f"{ens.describe()}")
+        time.sleep(0.05)
