@@ -71,7 +71,14 @@ def test_frame_length_limit_is_jute_maxbuffer(server, bystander, zpath, frame_le
     payload = struct.pack("!ii", 1, rawzk.OP_CREATE) + rawzk.op_create(path, data)
     assert len(payload) == frame_length
     with connect(server) as s:
-        s.sendall(rawzk.frame(payload))
+        try:
+            s.sendall(rawzk.frame(payload))
+        except (ConnectionResetError, BrokenPipeError):
+            # The server may refuse the frame from its length alone and close while we are still sending it;
+            # unread bytes turn that close into a reset. Only a refused frame may end this way.
+            assert not accepted
+            assert bystander.exists(path) is None
+            return
         if accepted:
             reply = rawzk.Reader(rawzk.read_frame(s))
             assert (reply.int(), reply.long() > 0, reply.int(), reply.string()) == (1, True, 0, path)
