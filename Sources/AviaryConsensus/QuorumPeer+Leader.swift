@@ -222,7 +222,7 @@ extension QuorumPeer {
     }
 
     mutating func leaderDropLearner(_ sid: Int64, reason: String, effects: inout [Effect]) {
-        updateLeader { $0.learners[sid] = nil }
+        leaderLostLearner(sid, effects: &effects)
         effects.append(.disconnect(sid, reason: reason))
     }
 

@@ -3,8 +3,6 @@ struct EventQueue<Event> {
     private var heap: [(time: Int64, sequence: Int64, event: Event)] = []
     private var nextSequence: Int64 = 0
 
-    var isEmpty: Bool { heap.isEmpty }
-
     var nextTime: Int64? { heap.first?.time }
 
     mutating func schedule(_ event: Event, at time: Int64) {

@@ -9,8 +9,6 @@ struct SimulatedDisk: Sendable {
     var unsyncedLog: [SimulatedTxn] = []
     var snapshots: [(zxid: Int64, state: SimulatedState)] = [(0, SimulatedState())]
 
-    var lastDurableZxid: Int64 { durableLog.last?.zxid ?? 0 }
-
     mutating func crash() {
         unsyncedLog.removeAll()
     }

@@ -16,8 +16,6 @@ public struct Simulation {
 
     struct Connection {
         var id: Int
-        var follower: Int64
-        var leader: Int64
         var broken = false
     }
 
@@ -32,7 +30,6 @@ public struct Simulation {
     var connections: [PairKey: Connection] = [:]
     var nextConnectionId = 0
     var partitioned: Set<PairKey> = []
-    var linkClock: [PairKey: Int64] = [:]
     var nextWriteId: Int64 = 1
     var writesEnabled = true
     var checker = SimulationChecker()
@@ -319,7 +316,7 @@ public struct Simulation {
         if connections[key] != nil {
             closeConnection(between: follower, and: leader)
         }
-        connections[key] = Connection(id: nextConnectionId, follower: follower, leader: leader)
+        connections[key] = Connection(id: nextConnectionId)
         nextConnectionId += 1
         feed(follower) { $0.connectedToLeader(leader) }
     }

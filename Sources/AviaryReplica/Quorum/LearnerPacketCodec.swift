@@ -11,13 +11,13 @@ public enum LearnerPacketCodec {
         case .learnerInfo(let acceptedEpoch, let isObserver):
             return QuorumPacket(
                 isObserver ? .observerInfo : .followerInfo, zxid: Zxid.make(epoch: acceptedEpoch, counter: 0),
-                data: encoded(LearnerInfo(serverId: myId, configVersion: 0)))
+                data: LearnerInfo(serverId: myId, configVersion: 0).encoded())
         case .ackEpoch(let currentEpoch, let lastLoggedZxid):
-            return QuorumPacket(.ackEpoch, zxid: lastLoggedZxid, data: encoded(AckEpochData(currentEpoch: Int32(truncatingIfNeeded: currentEpoch))))
+            return QuorumPacket(.ackEpoch, zxid: lastLoggedZxid, data: AckEpochData(currentEpoch: Int32(truncatingIfNeeded: currentEpoch)).encoded())
         case .ack(let zxid):
             return QuorumPacket(.ack, zxid: zxid)
         case .leaderInfo(let newEpoch):
-            return QuorumPacket(.leaderInfo, zxid: Zxid.make(epoch: newEpoch, counter: 0), data: encoded(LeaderInfoData()))
+            return QuorumPacket(.leaderInfo, zxid: Zxid.make(epoch: newEpoch, counter: 0), data: LeaderInfoData().encoded())
         case .diff(let zxid):
             return QuorumPacket(.diff, zxid: zxid)
         case .trunc(let zxid):
@@ -25,11 +25,11 @@ public enum LearnerPacketCodec {
         case .snap(let zxid):
             return QuorumPacket(.snap, zxid: zxid)
         case .proposal(let zxid, let txn):
-            return QuorumPacket(.proposal, zxid: zxid, data: encoded(txn))
+            return QuorumPacket(.proposal, zxid: zxid, data: txn.encoded())
         case .commit(let zxid):
             return QuorumPacket(.commit, zxid: zxid)
         case .inform(let zxid, let txn):
-            return QuorumPacket(.inform, zxid: zxid, data: encoded(txn))
+            return QuorumPacket(.inform, zxid: zxid, data: txn.encoded())
         case .newLeader(let zxid):
             // ZooKeeper parses a configuration here only for dynamic reconfiguration, which Aviary leaves off.
             return QuorumPacket(.newLeader, zxid: zxid)
@@ -44,7 +44,7 @@ public enum LearnerPacketCodec {
 
     /// A learner's PING reply echoes the leader's zxid and lists the sessions its clients touched.
     public static func pingReply(zxid: Int64, touches: SessionTouches) -> QuorumPacket {
-        QuorumPacket(.ping, zxid: zxid, data: encoded(touches))
+        QuorumPacket(.ping, zxid: zxid, data: touches.encoded())
     }
 
     public static func decode(_ packet: QuorumPacket) throws(LearnerPacketError) -> LearnerPacket {
@@ -104,13 +104,4 @@ public enum LearnerPacketCodec {
         return try Txn.decode(from: data)
     }
 
-    private static func encoded(_ record: some JuteEncodable) -> ByteBuffer {
-        record.encoded()
-    }
-
-    private static func encoded(_ txn: Txn) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        txn.encode(to: &buffer)
-        return buffer
-    }
 }

@@ -59,10 +59,7 @@ public struct JuteReader {
 
     /// A jute `buffer`; nil when the length is -1.
     public mutating func readBuffer(_ field: String = "buffer") throws(JuteError) -> [UInt8]? {
-        let length = try readInt(field)
-        if length == -1 { return nil }
-        guard length >= 0, Int(length) <= buffer.readableBytes else { throw .badLength(field: field, length: length) }
-        return buffer.readBytes(length: Int(length))
+        try readByteBuffer(field).map { Array($0.readableBytesView) }
     }
 
     /// A jute `ustring`; nil when the length is -1. Invalid UTF-8 is replaced, as Java's decoder does.

@@ -60,7 +60,7 @@ public struct TxnDigest: JuteRecord, Sendable, Hashable {
 }
 
 /// A whole transaction: header, body and optional digest.
-public struct Txn: Sendable, Hashable {
+public struct Txn: JuteEncodable, Sendable, Hashable {
     public var header: TxnHeader
     public var body: TxnBody
     public var digest: TxnDigest?
