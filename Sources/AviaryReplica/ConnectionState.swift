@@ -5,8 +5,13 @@ import DequeModule
 /// Work of one connection waiting its turn: replies leave in request order (ZooKeeper's per-session FIFO),
 /// so a read that arrives after a write is answered only once that write is applied.
 enum QueuedWork: Sendable {
-    /// A transaction in flight; its reply goes out when it is applied.
-    case write(zxid: Int64)
+    /// A write on its way through the leader; answered when the txn with this session's `cxid` is applied,
+    /// whichever server prepared it.
+    case write(cxid: Int32, opCode: OpCode)
+    /// The session's createSession txn; the connect response goes out when it is applied.
+    case creatingSession(ConnectResponse)
+    /// A `sync` forwarded to the leader; answered when the leader's SYNC comes back.
+    case sync(RequestHeader, ClientRequest, authInfo: [Id])
     /// A request answered locally once everything before it has been answered.
     case local(RequestHeader, ClientRequest, authInfo: [Id])
     /// A read refused before it ran (it did not decode); answered with this error in its turn.
@@ -23,17 +28,4 @@ struct ConnectionState: Sendable {
     var queue: Deque<QueuedWork> = []
     /// Set once a closeSession was accepted: later requests are refused.
     var isClosing = false
-}
-
-/// Where an in-flight transaction came from, so its result can be routed when it applies.
-enum TxnOrigin: Sendable {
-    case request(ConnectionID, xid: Int32, opCode: OpCode)
-    case connect(ConnectionID, ConnectResponse)
-    /// A session expiry or a container reaping the server itself decided: nobody waits for a reply.
-    case server
-}
-
-struct InFlightTxn: Sendable {
-    var txn: Txn
-    var origin: TxnOrigin
 }

@@ -3,67 +3,83 @@ import AviaryWire
 import DequeModule
 
 extension Replica {
-    /// Applies every in-flight txn up to `zxid` in zxid order, then answers each origin: watch events first,
-    /// then the reply, then the requests that were waiting behind it on the same connection.
+    /// Standalone: applies every logged txn up to `zxid`, in zxid order.
     mutating func commit(through zxid: Int64, effects: inout [ReplicaEffect]) {
-        while let first = inFlight.first, first.txn.zxid <= zxid {
+        while let first = inFlight.first, first.zxid <= zxid {
             inFlight.removeFirst()
-            var notifications: [WatchNotification] = []
-            let result = tree.apply(first.txn, notifications: &notifications)
-            pending.applied(through: first.txn.zxid)
-            for notification in notifications {
-                guard let watcher = connections[notification.watcher],
-                    (try? AccessControl.check(notification.acl, .read, authInfo: watcher.authInfo)) != nil
-                else { continue }
-                effects.append(.notification(notification.watcher, notification.event))
-            }
-            if case .closeSession = first.txn.body {
-                endSession(first.txn.header.clientId, origin: first.origin, effects: &effects)
-            }
-            route(first, result: result, effects: &effects)
+            applyCommitted(first, effects: &effects)
         }
     }
 
-    private mutating func endSession(_ sessionId: Int64, origin: TxnOrigin, effects: inout [ReplicaEffect]) {
+    /// Applies one committed txn, then answers the client that asked for it if it is connected here: watch
+    /// events first, then the reply, then the requests that were waiting behind it on the same connection.
+    mutating func applyCommitted(_ txn: Txn, effects: inout [ReplicaEffect]) {
+        var notifications: [WatchNotification] = []
+        let result = tree.apply(txn, notifications: &notifications)
+        pending.applied(through: txn.zxid)
+        for notification in notifications {
+            guard let watcher = connections[notification.watcher],
+                (try? AccessControl.check(notification.acl, .read, authInfo: watcher.authInfo)) != nil
+            else { continue }
+            effects.append(.notification(notification.watcher, notification.event))
+        }
+        switch txn.body {
+        case .createSession(let timeout):
+            sessions.add(id: txn.header.clientId, timeoutMillis: timeout, now: currentTick)
+        case .closeSession:
+            endSession(txn.header.clientId, cxid: txn.header.cxid, effects: &effects)
+        default:
+            break
+        }
+        route(txn, result: result, effects: &effects)
+    }
+
+    private mutating func endSession(_ sessionId: Int64, cxid: Int32, effects: inout [ReplicaEffect]) {
         sessions.remove(sessionId)
-        guard let connection = connectionBySession.removeValue(forKey: sessionId) else { return }
+        touchedSessions[sessionId] = nil
+        guard let connection = connectionBySession[sessionId] else { return }
         // A client that asked to close gets its reply first; `route` closes its connection after replying.
-        if case .request(let requester, _, _) = origin, requester == connection { return }
+        if case .write(let waiting, .closeSession) = connections[connection]?.queue.first, waiting == cxid { return }
+        connectionBySession[sessionId] = nil
         effects.append(.close(connection, reason: "session expired"))
         connections[connection]?.queue.removeAll()
     }
 
-    private mutating func route(_ entry: InFlightTxn, result: ApplyResult, effects: inout [ReplicaEffect]) {
-        switch entry.origin {
-        case .server:
-            return
-        case .connect(let connection, let response):
-            guard connections[connection] != nil else { return }
+    /// Finds the connection waiting for this txn: its session's, with the txn's cxid at the head of its queue.
+    /// Txns of sessions connected elsewhere, and of server decisions, are answered by nobody here.
+    private mutating func route(_ txn: Txn, result: ApplyResult, effects: inout [ReplicaEffect]) {
+        guard let connection = connectionBySession[txn.header.clientId], let head = connections[connection]?.queue.first
+        else { return }
+        switch head {
+        case .creatingSession(let response):
+            guard case .createSession = txn.body else { return }
             _ = connections[connection]!.queue.popFirst()
             effects.append(.connectResponse(connection, response))
-            drainQueue(connection, effects: &effects)
-        case .request(let connection, let xid, let opCode):
-            guard connections[connection] != nil else { return }
+        case .write(let cxid, let opCode):
+            guard cxid == txn.header.cxid, txn.header.type != OpCode.createSession.rawValue else { return }
             _ = connections[connection]!.queue.popFirst()
             // A multi that ran reports per-op results under a zero header code (ZooKeeper 3.8); one refused whole
             // (an error txn) reports the code with no body.
             let ranAsMulti = opCode == .multi && result.opCode == .multi
-            let header = ReplyHeader(xid: xid, zxid: entry.txn.zxid, err: ranAsMulti ? 0 : result.errorCode)
+            let header = ReplyHeader(xid: cxid, zxid: txn.zxid, err: ranAsMulti ? 0 : result.errorCode)
             effects.append(.reply(connection, header, Self.responseBody(opCode: opCode, result: result)))
             if opCode == .closeSession {
                 effects.append(.close(connection, reason: "client closed its session"))
                 connections[connection]?.queue.removeAll()
+                connectionBySession[txn.header.clientId] = nil
                 return
             }
-            drainQueue(connection, effects: &effects)
+        default:
+            return
         }
+        drainQueue(connection, effects: &effects)
     }
 
     /// Answers the local requests at the head of a connection's queue, up to the next write.
-    private mutating func drainQueue(_ connection: ConnectionID, effects: inout [ReplicaEffect]) {
+    mutating func drainQueue(_ connection: ConnectionID, effects: inout [ReplicaEffect]) {
         while let state = connections[connection], let head = state.queue.first {
             switch head {
-            case .write:
+            case .write, .creatingSession, .sync:
                 return
             case .local(let header, let request, let authInfo):
                 _ = connections[connection]!.queue.popFirst()

@@ -1,6 +1,7 @@
 import AviaryDataTree
 import AviaryWire
 import DequeModule
+import NIOCore
 
 extension Replica {
     mutating func receive(
@@ -8,12 +9,14 @@ extension Replica {
         now: Int64, effects: inout [ReplicaEffect]
     ) {
         guard let state = connections[connection] else { return }
-        sessions.touch(state.sessionId, now: currentTick)
+        touch(state.sessionId)
         if case .auth = request {
             authenticate(connection, header, identity: identity, effects: &effects)
             return
         }
-        if state.isClosing || !sessions.isActive(state.sessionId) {
+        // A session whose createSession is still on its way is not known yet, but will be before this is answered.
+        let isBeingCreated = if case .creatingSession = state.queue.first { true } else { false }
+        if state.isClosing || !(sessions.isActive(state.sessionId) || isBeingCreated) {
             effects.append(.reply(connection, ReplyHeader(xid: header.xid, zxid: tree.lastProcessedZxid, error: .sessionExpired), .empty))
             return
         }
@@ -23,10 +26,25 @@ extension Replica {
         // from making it a txn.
         if opCode.isWrite && opCode != .check {
             write(connection, header, request, sessionId: state.sessionId, authInfo: state.authInfo, now: now, effects: &effects)
+        } else if case .sync = request, let leader = leaderToForwardTo {
+            // A learner catches up with the leader before answering (ZooKeeper forwards sync as a request).
+            forward(
+                ForwardedRequest(sessionId: state.sessionId, cxid: header.xid, type: header.type, request: request.encoded()),
+                authInfo: state.authInfo, to: leader, effects: &effects)
+            pendingSyncs.append(connection)
+            connections[connection]!.queue.append(.sync(header, request, authInfo: state.authInfo))
         } else if state.queue.isEmpty {
             answerLocally(connection, header, request, authInfo: state.authInfo, effects: &effects)
         } else {
             connections[connection]!.queue.append(.local(header, request, authInfo: state.authInfo))
+        }
+    }
+
+    /// Extends a session's lease; a learner also remembers it for the leader, which alone expires sessions.
+    mutating func touch(_ sessionId: Int64) {
+        sessions.touch(sessionId, now: currentTick)
+        if leaderToForwardTo != nil, let session = sessions.sessions[sessionId] {
+            touchedSessions[sessionId] = session.timeoutMillis
         }
     }
 
@@ -37,15 +55,23 @@ extension Replica {
         effects: inout [ReplicaEffect]
     ) {
         guard let state = connections[connection] else { return }
-        sessions.touch(state.sessionId, now: currentTick)
+        touch(state.sessionId)
         if OpCode(rawValue: header.type)?.isWrite == true {
-            let zxid = nextZxid
-            let txnHeader = TxnHeader(
-                clientId: state.sessionId, cxid: header.xid, zxid: zxid, time: now, type: OpCode.error.rawValue)
-            _ = submit(
-                header: txnHeader, body: .error(error.rawValue),
-                origin: .request(connection, xid: header.xid, opCode: .error), effects: &effects)
-            connections[connection]!.queue.append(.write(zxid: zxid))
+            if let leader = leaderToForwardTo {
+                // The leader fails to read it too and orders the error txn.
+                forward(
+                    ForwardedRequest(sessionId: state.sessionId, cxid: header.xid, type: header.type, request: ByteBuffer()),
+                    authInfo: state.authInfo, to: leader, effects: &effects)
+            } else {
+                let txnHeader = TxnHeader(
+                    clientId: state.sessionId, cxid: header.xid, zxid: 0, time: now, type: OpCode.error.rawValue)
+                guard submit(header: txnHeader, body: .error(error.rawValue), effects: &effects) else {
+                    effects.append(.close(connection, reason: "the leader cannot order transactions now"))
+                    disconnect(connection)
+                    return
+                }
+            }
+            connections[connection]!.queue.append(.write(cxid: header.xid, opCode: .error))
         } else if state.queue.isEmpty {
             effects.append(.reply(connection, ReplyHeader(xid: header.xid, zxid: tree.lastProcessedZxid, error: error), .empty))
         } else {
@@ -67,13 +93,37 @@ extension Replica {
         effects.append(.reply(connection, ReplyHeader(xid: header.xid, zxid: 0, err: 0), .empty))
     }
 
-    /// Prepares a write into a txn (a failed prepare becomes an error txn, as in ZooKeeper, so it takes a zxid
-    /// and keeps its place in the session's order) and submits it.
+    /// Sends a write to the leader (learner) or prepares and orders it here; either way its reply waits for the
+    /// txn carrying this session's `cxid`.
     private mutating func write(
         _ connection: ConnectionID, _ header: RequestHeader, _ request: ClientRequest, sessionId: Int64,
         authInfo: [Id], now: Int64, effects: inout [ReplicaEffect]
     ) {
-        let zxid = nextZxid
+        if case .closeSession = request {
+            connections[connection]!.isClosing = true
+        }
+        if let leader = leaderToForwardTo {
+            forward(
+                ForwardedRequest(sessionId: sessionId, cxid: header.xid, type: header.type, request: request.encoded()),
+                authInfo: authInfo, to: leader, effects: &effects)
+        } else {
+            guard orderWrite(request, sessionId: sessionId, cxid: header.xid, authInfo: authInfo, now: now, effects: &effects) else {
+                effects.append(.close(connection, reason: "the leader cannot order transactions now"))
+                disconnect(connection)
+                return
+            }
+        }
+        connections[connection]!.queue.append(.write(cxid: header.xid, opCode: request.opCode))
+    }
+
+    /// Prepares a write into a txn and submits it (standalone, or on the leader for any server's client). A failed
+    /// prepare becomes an error txn, as in ZooKeeper, so it takes a zxid and keeps its place in the session's
+    /// order. False when no txn can be ordered now.
+    mutating func orderWrite(
+        _ request: ClientRequest, sessionId: Int64, cxid: Int32, authInfo: [Id], now: Int64,
+        effects: inout [ReplicaEffect]
+    ) -> Bool {
+        guard let zxid = upcomingZxid else { return false }
         let context = prepareContext(sessionId: sessionId, zxid: zxid, time: now, authInfo: authInfo)
         var body: TxnBody
         var type = request.opCode
@@ -90,11 +140,9 @@ extension Replica {
         }
         if case .closeSession = request {
             sessions.setClosing(sessionId)
-            connections[connection]!.isClosing = true
         }
-        let txnHeader = TxnHeader(clientId: sessionId, cxid: header.xid, zxid: zxid, time: now, type: type.rawValue)
-        _ = submit(header: txnHeader, body: body, origin: .request(connection, xid: header.xid, opCode: request.opCode), effects: &effects)
-        connections[connection]!.queue.append(.write(zxid: zxid))
+        let txnHeader = TxnHeader(clientId: sessionId, cxid: cxid, zxid: zxid, time: now, type: type.rawValue)
+        return submit(header: txnHeader, body: body, effects: &effects)
     }
 
     /// Answers a request that needs no transaction, from the local tree.

@@ -1,10 +1,13 @@
+import AviaryConsensus
 import AviaryDataTree
 import AviaryWire
 import DequeModule
+import NIOCore
 
 /// One server's logic without I/O: sessions, the znode tree, pending changes, per-connection ordering and the
-/// routing of replies and watch events. The shell feeds it inputs one at a time and carries out the effects
-/// in order. Time enters only as `tick` and as the wall-clock `now` stamped into new transactions.
+/// routing of replies and watch events; in an ensemble also the consensus core, the forwarding of writes to the
+/// leader and the sessions shared with it. The shell feeds it inputs one at a time and carries out the effects
+/// in order. Time enters only as `tick`, `clock(now:)` and the wall-clock `now` stamped into new transactions.
 public struct Replica: Sendable {
     public let configuration: ReplicaConfiguration
     public internal(set) var tree: DataTree
@@ -12,15 +15,27 @@ public struct Replica: Sendable {
     var pending = PendingChanges()
     var connections: [ConnectionID: ConnectionState] = [:]
     var connectionBySession: [Int64: ConnectionID] = [:]
-    var inFlight: Deque<InFlightTxn> = []
+    /// Standalone: txns handed to the log, applied once durable.
+    var inFlight: Deque<Txn> = []
     var nextZxid: Int64
     var currentTick: Int64 = 0
 
+    /// nil when standalone.
+    public internal(set) var consensus: QuorumPeer<Txn>?
+    /// Sessions this learner's clients touched since its last PING reply, with their timeouts.
+    var touchedSessions: [Int64: Int32] = [:]
+    /// Reconnects waiting for the leader to confirm their session.
+    var pendingRevalidations: [Int64: (connection: ConnectionID, response: ConnectResponse)] = [:]
+    /// Connections whose forwarded `sync` waits for the leader's SYNC, oldest first.
+    var pendingSyncs: Deque<ConnectionID> = []
+
     /// `restoredSessions` are the sessions a recovered data directory holds; each gets a full lease from now,
-    /// so its client can reconnect before it expires (ZooKeeper does the same on start-up).
+    /// so its client can reconnect before it expires (ZooKeeper does the same on start-up). With `consensus`,
+    /// the replica is an ensemble member and serves clients only while it leads or follows a leader.
     public init(
         configuration: ReplicaConfiguration, tree: DataTree = DataTree(),
-        restoredSessions: [(id: Int64, timeoutMillis: Int32)] = [], sessionSeedMillis: Int64
+        restoredSessions: [(id: Int64, timeoutMillis: Int32)] = [], sessionSeedMillis: Int64,
+        consensus: QuorumPeer<Txn>? = nil
     ) {
         self.configuration = configuration
         self.tree = tree
@@ -31,6 +46,7 @@ public struct Replica: Sendable {
             sessions.add(id: session.id, timeoutMillis: session.timeoutMillis, now: 0)
         }
         self.nextZxid = tree.lastProcessedZxid + 1
+        self.consensus = consensus
     }
 
     /// Sessions and their timeouts, for a snapshot.
@@ -57,12 +73,31 @@ public struct Replica: Sendable {
             disconnect(connection)
         case .tick:
             currentTick += 1
+            guard mayDecide else { break }
             expireSessions(now: now, effects: &effects)
             if currentTick % containerCheckIntervalTicks == 0 {
                 reapContainers(now: now, effects: &effects)
             }
         case .logAppended(let zxid):
-            commit(through: zxid, effects: &effects)
+            if consensus == nil {
+                commit(through: zxid, effects: &effects)
+            } else {
+                runConsensus({ $0.logAppended(through: zxid) }, now: now, effects: &effects)
+            }
+        case .start(let clock):
+            runConsensus({ $0.start(now: clock) }, now: now, effects: &effects)
+        case .clock(let clock):
+            runConsensus({ $0.tick(now: clock) }, now: now, effects: &effects)
+        case .notification(let notification, let sender):
+            runConsensus({ $0.receiveNotification(notification, from: sender) }, now: now, effects: &effects)
+        case .learnerPacket(let packet, let sender):
+            receive(packet, from: sender, now: now, effects: &effects)
+        case .snapshotReceived(let zxid, let data, let sender):
+            installSnapshot(zxid: zxid, data: data, from: sender, now: now, effects: &effects)
+        case .connectedToLeader(let leader):
+            runConsensus({ $0.connectedToLeader(leader) }, now: now, effects: &effects)
+        case .peerConnectionLost(let peer):
+            runConsensus({ $0.connectionLost(peer) }, now: now, effects: &effects)
         }
         return effects
     }
@@ -71,12 +106,48 @@ public struct Replica: Sendable {
     public var outstandingRequestCount: Int { connections.values.reduce(0) { $0 + $1.queue.count } }
     public var lastProcessedZxid: Int64 { tree.lastProcessedZxid }
 
+    // MARK: - Roles
+
+    /// Where this server stands in its ensemble; standalone servers always lead themselves.
+    public var servingState: ServingState { consensus?.servingState ?? .leading }
+
+    /// Whether clients are served: always standalone, in an ensemble only while synced with a leader.
+    public var isServing: Bool {
+        switch servingState {
+        case .leading: consensus?.isLeaderServing ?? true
+        case .following, .observing: true
+        case .looking, .synchronizing: false
+        }
+    }
+
+    /// Whether this server orders writes and decides expiries itself (standalone, or the serving leader).
+    var mayDecide: Bool { consensus == nil || consensus?.isLeaderServing == true }
+
+    /// The leader this learner forwards to, when it is one and serving.
+    var leaderToForwardTo: Int64? {
+        switch servingState {
+        case .following(let leader), .observing(let leader): leader
+        default: nil
+        }
+    }
+
+    /// The zxid the next prepared txn will get, or nil when this server cannot order one now.
+    var upcomingZxid: Int64? {
+        guard let consensus else { return nextZxid }
+        return consensus.nextProposalZxid
+    }
+
     // MARK: - Connections and sessions
 
     private mutating func connect(
         _ connection: ConnectionID, _ request: ConnectRequest, address: String, now: Int64,
         effects: inout [ReplicaEffect]
     ) {
+        guard isServing else {
+            // As ZooKeeper: no session business while there is no leader to agree with.
+            effects.append(.close(connection, reason: "not serving: the ensemble has no leader this server follows"))
+            return
+        }
         if request.lastZxidSeen > tree.lastProcessedZxid {
             // The client has seen a newer state than ours; it must try another server.
             effects.append(.close(connection, reason: "client has seen zxid beyond ours"))
@@ -90,17 +161,24 @@ public struct Replica: Sendable {
             hasReadOnlyByte: request.hasReadOnlyByte)
         if request.sessionId == 0 {
             let sessionId = sessions.allocateSessionId()
-            sessions.add(id: sessionId, timeoutMillis: timeout, now: currentTick)
             state.sessionId = sessionId
             let response = ConnectResponse(
                 timeOutMillis: timeout, sessionId: sessionId, passwd: SessionPassword.derive(sessionId: sessionId),
                 hasReadOnlyByte: request.hasReadOnlyByte)
+            let header = TxnHeader(clientId: sessionId, cxid: 0, zxid: 0, time: now, type: OpCode.createSession.rawValue)
+            if let leader = leaderToForwardTo {
+                var timeoutBytes = ByteBufferAllocator().buffer(capacity: 4)
+                timeoutBytes.writeJuteInt(timeout)
+                forward(
+                    ForwardedRequest(sessionId: sessionId, cxid: 0, type: OpCode.createSession.rawValue, request: timeoutBytes),
+                    authInfo: [], to: leader, effects: &effects)
+            } else if !submit(header: header, body: .createSession(timeOutMillis: timeout), effects: &effects) {
+                effects.append(.close(connection, reason: "the leader cannot order transactions now"))
+                return
+            }
+            state.queue.append(.creatingSession(response))
             connections[connection] = state
             connectionBySession[sessionId] = connection
-            let zxid = submit(
-                header: TxnHeader(clientId: sessionId, cxid: 0, zxid: 0, time: now, type: OpCode.createSession.rawValue),
-                body: .createSession(timeOutMillis: timeout), origin: .connect(connection, response), effects: &effects)
-            connections[connection]!.queue.append(.write(zxid: zxid))
             return
         }
         let sessionId = request.sessionId
@@ -109,38 +187,58 @@ public struct Replica: Sendable {
             effects.append(.close(previous, reason: "session reconnecting on a new connection"))
             disconnect(previous)
         }
-        guard request.passwd == SessionPassword.derive(sessionId: sessionId), sessions.touch(sessionId, now: currentTick, timeoutMillis: timeout)
-        else {
-            effects.append(.connectResponse(connection, .rejected(hasReadOnlyByte: request.hasReadOnlyByte)))
-            effects.append(.close(connection, reason: "session 0x\(String(UInt64(bitPattern: sessionId), radix: 16)) expired or invalid"))
+        let response = ConnectResponse(
+            timeOutMillis: timeout, sessionId: sessionId, passwd: SessionPassword.derive(sessionId: sessionId),
+            hasReadOnlyByte: request.hasReadOnlyByte)
+        guard request.passwd == SessionPassword.derive(sessionId: sessionId) else {
+            reject(connection, sessionId: sessionId, hasReadOnlyByte: request.hasReadOnlyByte, effects: &effects)
             return
         }
         state.sessionId = sessionId
+        if let leader = leaderToForwardTo {
+            // Only the leader knows whether the session is still alive (ZooKeeper's REVALIDATE).
+            connections[connection] = state
+            connectionBySession[sessionId] = connection
+            pendingRevalidations[sessionId] = (connection, response)
+            effects.append(.sendToPeer(leader, .revalidate(RevalidateRequest(sessionId: sessionId, timeoutMillis: timeout))))
+            return
+        }
+        guard sessions.touch(sessionId, now: currentTick, timeoutMillis: timeout) else {
+            reject(connection, sessionId: sessionId, hasReadOnlyByte: request.hasReadOnlyByte, effects: &effects)
+            return
+        }
         connections[connection] = state
         connectionBySession[sessionId] = connection
-        effects.append(
-            .connectResponse(
-                connection,
-                ConnectResponse(
-                    timeOutMillis: timeout, sessionId: sessionId, passwd: SessionPassword.derive(sessionId: sessionId),
-                    hasReadOnlyByte: request.hasReadOnlyByte)))
+        effects.append(.connectResponse(connection, response))
     }
 
-    private mutating func disconnect(_ connection: ConnectionID) {
+    mutating func reject(
+        _ connection: ConnectionID, sessionId: Int64, hasReadOnlyByte: Bool, effects: inout [ReplicaEffect]
+    ) {
+        effects.append(.connectResponse(connection, .rejected(hasReadOnlyByte: hasReadOnlyByte)))
+        effects.append(.close(connection, reason: "session 0x\(String(UInt64(bitPattern: sessionId), radix: 16)) expired or invalid"))
+        disconnect(connection)
+    }
+
+    mutating func disconnect(_ connection: ConnectionID) {
         guard let state = connections.removeValue(forKey: connection) else { return }
         tree.removeWatcher(connection)
         if connectionBySession[state.sessionId] == connection {
             connectionBySession[state.sessionId] = nil
+            if pendingRevalidations[state.sessionId]?.connection == connection {
+                pendingRevalidations[state.sessionId] = nil
+            }
         }
     }
 
     private mutating func expireSessions(now: Int64, effects: inout [ReplicaEffect]) {
         for sessionId in sessions.expired(at: currentTick) {
+            guard let zxid = upcomingZxid else { return }
             sessions.setClosing(sessionId)
             let header = TxnHeader(clientId: sessionId, cxid: 0, zxid: 0, time: now, type: OpCode.closeSession.rawValue)
-            let context = prepareContext(sessionId: sessionId, zxid: nextZxid, time: now, authInfo: [])
+            let context = prepareContext(sessionId: sessionId, zxid: zxid, time: now, authInfo: [])
             let body = (try? tree.prepare(.closeSession, context: context, pending: &pending)) ?? .closeSession(pathsToDelete: [])
-            _ = submit(header: header, body: body, origin: .server, effects: &effects)
+            _ = submit(header: header, body: body, effects: &effects)
         }
     }
 
@@ -153,7 +251,7 @@ public struct Replica: Sendable {
     private mutating func reapContainers(now: Int64, effects: inout [ReplicaEffect]) {
         let limit = max(1, configuration.containerMaxPerMinute * max(1, configuration.containerCheckIntervalMillis / 60_000))
         for path in tree.reapableNodes(now: now).prefix(limit) {
-            let zxid = nextZxid
+            guard let zxid = upcomingZxid else { return }
             let context = prepareContext(sessionId: 0, zxid: zxid, time: now, authInfo: [])
             let header = TxnHeader(clientId: 0, cxid: 0, zxid: zxid, time: now, type: OpCode.deleteContainer.rawValue)
             let body: TxnBody
@@ -162,7 +260,7 @@ public struct Replica: Sendable {
             } catch {
                 continue
             }
-            _ = submit(header: header, body: body, origin: .server, effects: &effects)
+            _ = submit(header: header, body: body, effects: &effects)
         }
     }
 
@@ -172,14 +270,20 @@ public struct Replica: Sendable {
             extendedTypesEnabled: configuration.extendedTypesEnabled)
     }
 
-    /// Gives the txn the next zxid and asks the shell to log it. Returns the zxid.
-    mutating func submit(header: TxnHeader, body: TxnBody, origin: TxnOrigin, effects: inout [ReplicaEffect]) -> Int64 {
+    /// Gives the txn the next zxid and logs it (standalone) or proposes it (leader). False, with nothing done,
+    /// when this server cannot order a txn now.
+    mutating func submit(header: TxnHeader, body: TxnBody, effects: inout [ReplicaEffect]) -> Bool {
+        guard let zxid = upcomingZxid else { return false }
         var header = header
-        header.zxid = nextZxid
-        nextZxid += 1
+        header.zxid = zxid
         let txn = Txn(header: header, body: body)
-        inFlight.append(InFlightTxn(txn: txn, origin: origin))
-        effects.append(.appendToLog(txn))
-        return header.zxid
+        if consensus == nil {
+            nextZxid += 1
+            inFlight.append(txn)
+            effects.append(.appendToLog(txn))
+        } else {
+            runConsensus({ $0.propose(txn) }, now: header.time, effects: &effects)
+        }
+        return true
     }
 }

@@ -1,5 +1,7 @@
+import AviaryConsensus
 import AviaryDataTree
 import AviaryWire
+import NIOCore
 
 /// A client connection, numbered by the shell. Watches are registered per connection.
 public typealias ConnectionID = WatcherID
@@ -49,6 +51,19 @@ public enum ReplicaInput: Sendable {
     case tick
     /// Transactions up to this zxid are durable.
     case logAppended(through: Int64)
+
+    // Ensemble members only.
+    /// Joins the ensemble: the first election starts. `now` is the shell's monotonic clock in milliseconds.
+    case start(now: Int64)
+    /// The monotonic clock, fed often (tens of milliseconds): elections, heartbeats and learner deadlines.
+    case clock(now: Int64)
+    case notification(Notification, from: Int64)
+    case learnerPacket(LearnerPacket, from: Int64)
+    /// The snapshot that followed the leader's SNAP, as it came off the wire (without its signature).
+    case snapshotReceived(zxid: Int64, ByteBuffer, from: Int64)
+    case connectedToLeader(Int64)
+    /// The learner connection with this peer closed or could not be opened.
+    case peerConnectionLost(Int64)
 }
 
 /// The result of checking an auth packet at the edge.
@@ -67,4 +82,20 @@ public enum ReplicaEffect: Sendable {
     case close(ConnectionID, reason: String)
     /// Make this transaction durable, then report `logAppended`.
     case appendToLog(Txn)
+
+    // Ensemble members only. Barriers (epochs, truncation, snapshot) complete before the next effect runs.
+    case sendNotification(to: Int64, Notification)
+    case sendToPeer(Int64, LearnerPacket)
+    /// SNAP to a learner: the packet, then this serialized state (sessions and tree), then its signature.
+    case sendSnapshot(to: Int64, zxid: Int64, ByteBuffer)
+    case connectToLeader(Int64)
+    case disconnectPeer(Int64, reason: String)
+    case persistAcceptedEpoch(Int64)
+    case persistCurrentEpoch(Int64)
+    /// Drop logged txns after `zxid`. With `reloadState`, the replica applied some of them: the shell rebuilds the
+    /// state from disk and hands it back through `Replica.install`.
+    case truncateLog(after: Int64, reloadState: Bool)
+    /// Write the current tree as a snapshot now; the log continues in a new segment.
+    case saveSnapshot
+    case servingStateChanged(ServingState)
 }

@@ -72,3 +72,16 @@ public struct SessionTracker: Sendable {
 
     public var count: Int { sessions.count }
 }
+
+extension SessionTracker {
+    /// Gives every live session a full lease from `tick` (a new leader cannot know when each was last heard).
+    public mutating func renewAll(now tick: Int64) {
+        for id in sessions.keys where sessions[id]?.isClosing == false {
+            touch(id, now: tick)
+        }
+    }
+
+    public mutating func removeAll() {
+        for id in Array(sessions.keys) { remove(id) }
+    }
+}

@@ -1,3 +1,4 @@
+import AviaryConsensus
 import AviaryDataTree
 import AviaryReplica
 import Foundation
@@ -49,7 +50,19 @@ extension ReplicaDriver {
         }
     }
 
+    /// ZooKeeper's name for this server's role.
+    var modeName: String {
+        guard replica.consensus != nil else { return "standalone" }
+        switch replica.servingState {
+        case .leading: return "leader"
+        case .following: return "follower"
+        case .observing: return "observer"
+        case .looking, .synchronizing: return "looking"
+        }
+    }
+
     private func serverSummary(withClients: Bool) -> String {
+        guard replica.isServing else { return "This ZooKeeper instance is not currently serving requests\n" }
         var lines = ["Zookeeper version: \(Self.versionLine)"]
         if withClients {
             lines.append("Clients:")
@@ -62,7 +75,7 @@ extension ReplicaDriver {
             "Connections: \(connections.count)",
             "Outstanding: \(replica.outstandingRequestCount)",
             "Zxid: 0x\(String(replica.lastProcessedZxid, radix: 16))",
-            "Mode: standalone",
+            "Mode: \(modeName)",
             // ZooKeeper's node table holds the root twice (as "" and "/"); its count says so.
             "Node count: \(replica.tree.nodeCount + 1)",
         ]
@@ -87,7 +100,7 @@ extension ReplicaDriver {
         let ephemerals = tree.ephemeralsBySession.values.reduce(0) { $0 + $1.count }
         let rows: [(String, String)] = [
             ("zk_version", Self.versionLine),
-            ("zk_server_state", "standalone"),
+            ("zk_server_state", modeName),
             ("zk_ephemerals_count", "\(ephemerals)"),
             ("zk_num_alive_connections", "\(connections.count)"),
             ("zk_avg_latency", ServerStatistics.format(statistics.averageLatencyMillis)),

@@ -88,20 +88,29 @@ extension ReplicaDriver {
     }
 
     /// Feeds one input and carries out the effects in order. Transactions to log go to the log writer as one
-    /// batch; their commits come back through `logDidPersist`.
+    /// batch (handed over before any barrier that follows them); their durability comes back through
+    /// `logDidPersist`. Packets to peers leave in one flush per connection at the end.
     func run(_ input: ReplicaInput) {
         let effects = replica.handle(input, now: WallClock.millis())
         var toLog: [Txn] = []
         for effect in effects {
-            if case .appendToLog(let txn) = effect {
+            switch effect {
+            case .appendToLog(let txn):
                 toLog.append(txn)
-            } else {
+            case .connectResponse, .reply, .notification, .close:
                 execute(effect)
+            default:
+                if effect.isStorageBarrier, !toLog.isEmpty {
+                    transactionLog?.append(toLog)
+                    toLog.removeAll()
+                }
+                executeEnsemble(effect)
             }
         }
         if !toLog.isEmpty {
             transactionLog?.append(toLog)
         }
+        ensemble?.flush()
     }
 
     private func send(_ buffer: ByteBuffer, to connection: ClientConnection) {
@@ -149,7 +158,7 @@ extension ReplicaDriver {
             guard let connection = connections[id] else { return }
             logger.info("closing client connection", metadata: ["client": "\(connection.remoteDescription)", "reason": "\(reason)"])
             connection.closeAfterFlush()
-        case .appendToLog:
+        default:
             break
         }
     }

@@ -1,5 +1,6 @@
 import AviaryDataTree
 import AviaryReplica
+import AviaryStorage
 import AviaryTransport
 import AviaryWire
 import Logging
@@ -22,6 +23,7 @@ struct ClientServiceSettings: Sendable {
 final class ReplicaDriver: @unchecked Sendable {
     let eventLoop: any EventLoop
     let settings: ClientServiceSettings
+    let configuration: ServerConfiguration
     let logger: Logger
     let startMillis: Int64
     var replica: Replica
@@ -32,14 +34,24 @@ final class ReplicaDriver: @unchecked Sendable {
     private var tickTask: RepeatedTask?
     private var purgeTask: RepeatedTask?
     private(set) var transactionLog: TransactionLogService?
-    private var snapshots: SnapshotService?
+    private(set) var snapshots: SnapshotService?
+    private var logSettings: LogSettings?
+    /// Counts log writers: reports from one that was replaced (after a truncation or a SNAP) are ignored.
+    private var logGeneration = 0
+    /// The peers of an ensemble member; nil when standalone.
+    var ensemble: EnsembleLinks?
+    private var clockTask: RepeatedTask?
     /// Set when the log cannot be written: from then on the server answers reads only.
     private(set) var storageFailure: String?
 
-    init(eventLoop: any EventLoop, replica: Replica, settings: ClientServiceSettings, logger: Logger) {
+    init(
+        eventLoop: any EventLoop, replica: Replica, settings: ClientServiceSettings, configuration: ServerConfiguration,
+        logger: Logger
+    ) {
         self.eventLoop = eventLoop
         self.replica = replica
         self.settings = settings
+        self.configuration = configuration
         self.logger = logger
         self.startMillis = WallClock.millis()
     }
@@ -52,15 +64,59 @@ final class ReplicaDriver: @unchecked Sendable {
         }
     }
 
-    /// Stops the tick and purge timers, so nothing new reaches the log once shutdown begins.
+    /// Feeds the consensus core's clock: elections, heartbeats and learner deadlines are finer than tickTime.
+    func startClock(every interval: TimeAmount) {
+        clockTask = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in
+            run(.clock(now: MonotonicClock.millis()))
+            flushWrittenConnections()
+        }
+    }
+
+    /// Stops the timers, so nothing new reaches the log once shutdown begins.
     func stopTimers() {
         tickTask?.cancel()
         purgeTask?.cancel()
+        clockTask?.cancel()
     }
 
-    func attachStorage(log: TransactionLogService, snapshots: SnapshotService) {
-        transactionLog = log
+    /// How the log service is built, each time a writer is (re)opened.
+    struct LogSettings: Sendable {
+        var snapshotEvery: @Sendable () -> Int
+        var snapshotEveryBytes: @Sendable () -> Int64?
+    }
+
+    func attachStorage(snapshots: SnapshotService, logSettings: LogSettings) {
         self.snapshots = snapshots
+        self.logSettings = logSettings
+    }
+
+    /// Starts the log service on `writer`, replacing any previous one (which must be stopped).
+    func startLog(writer: TxnLogWriter) {
+        guard let logSettings else { preconditionFailure("attachStorage first") }
+        logGeneration += 1
+        let generation = logGeneration
+        let log = TransactionLogService(
+            writer: writer, logger: logger, snapshotEvery: logSettings.snapshotEvery,
+            snapshotEveryBytes: logSettings.snapshotEveryBytes,
+            callbacks: .init(
+                durable: { [self] zxid in
+                    eventLoop.execute { if self.logGeneration == generation { self.logDidPersist(through: zxid) } }
+                },
+                rolled: { [self] in
+                    eventLoop.execute { if self.logGeneration == generation { self.logDidRoll() } }
+                },
+                failed: { [self] error in
+                    eventLoop.execute { if self.logGeneration == generation { self.logDidFail(error) } }
+                }))
+        transactionLog = log
+        log.start()
+    }
+
+    /// Writes what the log holds and stops its thread (shutdown, or before the files change under it).
+    func stopLog() {
+        transactionLog?.stop()
+        transactionLog = nil
+        logGeneration += 1
     }
 
     func startPurging(every interval: TimeAmount, retain: Int) {

@@ -36,7 +36,7 @@ struct Serve: AsyncParsableCommand {
         for warning in configuration.warnings {
             logger.warning("\(warning)")
         }
-        let server = StandaloneServer(configuration: configuration, logger: logger)
+        let server = Server(configuration: configuration, logger: logger)
         do {
             _ = try await server.start()
         } catch {

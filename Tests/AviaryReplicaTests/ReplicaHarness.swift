@@ -88,6 +88,8 @@ struct ReplicaHarness {
             "c\(connection) close"
         case .appendToLog(let txn):
             "log zxid=\(txn.zxid) \(OpCode(rawValue: txn.header.type)?.name ?? "type\(txn.header.type)")"
+        default:
+            "ensemble \(effect)"
         }
     }
 

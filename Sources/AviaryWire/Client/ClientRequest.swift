@@ -1,7 +1,7 @@
 import NIOCore
 
 /// A decoded client request body, one case per opcode the server answers.
-public enum ClientRequest: Sendable, Hashable {
+public enum ClientRequest: JuteEncodable, Sendable, Hashable {
     case create(CreateRequest, opCode: OpCode)
     case createTTL(CreateTTLRequest)
     case delete(DeleteRequest)
