@@ -46,17 +46,13 @@ def pytest_runtest_makereport(item, call):
 def ensembles(request):
     """ensembles(kinds, **kwargs) -> a started ensemble.Ensemble (arguments as ensemble.start_ensemble).
 
-    Skips the test when it asks for an Aviary member and aviary_supports_ensembles() says no. At teardown every
-    ensemble it started is stopped (clients, then servers) and its directories removed; when the test failed, each
+    At teardown every ensemble it started is stopped (clients, then servers) and its directories removed; when the test failed, each
     member's mode and the tail of its log are printed first.
     """
     started = []
 
     def start(kinds, **kwargs):
-        try:
-            ens = ensemble.start_ensemble(kinds, **kwargs)
-        except ensemble.EnsemblesUnsupported as unsupported:
-            pytest.skip(f"Aviary cannot run ensembles yet: {unsupported}")
+        ens = ensemble.start_ensemble(kinds, **kwargs)
         started.append(ens)
         return ens
 

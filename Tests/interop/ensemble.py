@@ -16,12 +16,7 @@ Environment (as for harness.py):
   INTEROP_TARGET     "zookeeper" turns every "aviary" member into a ZooKeeper member, so each ensemble test can be
                      proven against real ZooKeeper first; "aviary" (default) keeps the kinds as written
   ENSEMBLE_KEEP      when set, stop_all() leaves the work directories (and logs) in place and prints where they are
-
-The gate `aviary_supports_ensembles()` says whether the Aviary binary can run as an ensemble member at all; starting
-an ensemble with an "aviary" member raises `EnsemblesUnsupported` while it cannot. The gate goes once Aviary's server
-runs ensembles.
 """
-import functools
 import os
 import re
 import shutil
@@ -50,10 +45,6 @@ class EnsembleError(RuntimeError):
     """An ensemble did not reach the state a test waited for; the message carries every member's mode and log."""
 
 
-class EnsemblesUnsupported(RuntimeError):
-    """The Aviary binary under test cannot run as an ensemble member (see aviary_supports_ensembles)."""
-
-
 def resolve_kind(kind):
     """The kind that actually runs: with INTEROP_TARGET=zookeeper every "aviary" member is a ZooKeeper member."""
     if kind not in ("aviary", "zookeeper"):
@@ -61,86 +52,6 @@ def resolve_kind(kind):
     if kind == "aviary" and os.environ.get("INTEROP_TARGET", "aviary") == "zookeeper":
         return "zookeeper"
     return kind
-
-
-# --- The gate ---------------------------------------------------------------------------------------------------
-
-class Support:
-    """The gate's answer: truthy when Aviary's server runs ensembles; `reason` says how the probe decided."""
-
-    def __init__(self, supported, reason):
-        self.supported = supported
-        self.reason = reason
-
-    def __bool__(self):
-        return self.supported
-
-    def __repr__(self):
-        return f"Support({self.supported}, {self.reason!r})"
-
-
-_REJECTION = re.compile(r"ensemble|quorum|replicat|server\.\d", re.IGNORECASE)
-
-
-@functools.lru_cache(maxsize=None)
-def aviary_supports_ensembles():
-    """THE GATE: whether $AVIARY_SERVER_BIN runs as a member of an ensemble, probed once per test process.
-
-    Ensemble tests with an "aviary" member skip, with the returned reason, while this is false. Remove the gate
-    (and this function) once Aviary's server runs ensembles.
-    """
-    binary = os.environ.get("AVIARY_SERVER_BIN")
-    if not binary:
-        raise RuntimeError("AVIARY_SERVER_BIN is not set")
-    return probe_ensemble_support([binary])
-
-
-def probe_ensemble_support(command, probe_seconds=15.0):
-    """Run `command + ["serve", zoo.cfg]` on a three-server zoo.cfg on loopback (its two peers never start).
-
-    *Unsupported* when the server either stops at start-up with an error naming ensembles or `server.N`, or comes
-    up serving clients in standalone mode (the server.N lines ignored). Anything else (waiting for its peers,
-    not serving; a leader/follower mode; an unexpected crash) counts as supported, so that the ensemble tests run
-    and report what is really wrong instead of being skipped.
-    """
-    workdir = tempfile.mkdtemp(prefix="ensemble-probe-")
-    process = None
-    try:
-        ports = harness.free_ports(9)
-        lines = {f"server.{sid}": f"{HOST}:{ports[3 * i + 1]}:{ports[3 * i + 2]};{HOST}:{ports[3 * i]}"
-                 for i, sid in enumerate((1, 2, 3))}
-        config_path = harness._write_config(workdir, ports[0], {**DEFAULT_CONFIG, **lines})
-        with open(os.path.join(workdir, "data", "myid"), "w") as f:
-            f.write("1\n")
-        log_path = os.path.join(workdir, "server.log")
-        process = harness.spawn([*command, "serve", config_path], workdir, log_path)
-        deadline = time.monotonic() + probe_seconds
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                output = _read(log_path)
-                rejection = [line for line in output.splitlines() if _REJECTION.search(line)]
-                if process.returncode != 0 and rejection:
-                    return Support(False, "aviary-server rejects ensemble configurations at start-up: "
-                                   + " | ".join(line.strip() for line in rejection[-3:]))
-                return Support(True, f"probe server exited with {process.returncode} for another reason; "
-                               f"running the ensemble tests so they show it: {output[-500:]!r}")
-            try:
-                reply = harness.four_letter_word(ports[0], "srvr", timeout=1.0)
-            except OSError:
-                reply = ""
-            mode = _parse_mode(reply)
-            if mode == "standalone":
-                return Support(False, "aviary-server ignores the server.N lines of a three-server zoo.cfg and runs "
-                               "standalone (srvr says 'Mode: standalone'); replication is not implemented yet")
-            if mode in SERVING_MODES or "not currently serving" in reply:
-                return Support(True, f"probe member answered srvr as an ensemble member ({mode or 'not serving'})")
-            time.sleep(0.1)
-        return Support(True, f"probe member neither rejected the configuration nor served standalone within "
-                       f"{probe_seconds}s (waiting for its peers, as an ensemble member would)")
-    finally:
-        if process is not None:
-            harness.terminate_process(process)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 # --- Members and ensembles --------------------------------------------------------------------------------------
@@ -470,8 +381,7 @@ def start_ensemble(kinds, extra_config=None, observers=(), timeout=60.0, wait=Tr
     """Start an ensemble with one member per entry of `kinds` ("aviary" or "zookeeper"), ids 1..N in order.
 
     `observers` lists the ids that join as observers; `extra_config` adds or overrides zoo.cfg keys for every
-    member. With wait, returns once wait_for_quorum(timeout) holds. Raises EnsemblesUnsupported when an "aviary"
-    member is asked for and the gate says Aviary cannot run ensembles yet.
+    member. With wait, returns once wait_for_quorum(timeout) holds.
     """
     if not kinds:
         raise ValueError("an ensemble needs at least one member")
@@ -480,10 +390,6 @@ def start_ensemble(kinds, extra_config=None, observers=(), timeout=60.0, wait=Tr
     unknown = observers - set(range(1, len(kinds) + 1))
     if unknown:
         raise ValueError(f"observer ids {sorted(unknown)} are not members")
-    if "aviary" in resolved:
-        support = aviary_supports_ensembles()
-        if not support:
-            raise EnsemblesUnsupported(support.reason)
 
     root = tempfile.mkdtemp(prefix="ensemble-")
     ports = harness.free_ports(3 * len(kinds))

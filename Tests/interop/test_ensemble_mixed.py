@@ -2,8 +2,7 @@
 on every member see the same data, and the ensemble survives leader kills, whichever kind leads, with the killed
 leader rejoining as a follower of the other kind.
 
-Under INTEROP_TARGET=zookeeper the "aviary" members are ZooKeeper too, which proves the test itself; under
-INTEROP_TARGET=aviary the test skips while ensemble.aviary_supports_ensembles() says no.
+Under INTEROP_TARGET=zookeeper the "aviary" members are ZooKeeper too, which proves the test itself.
 """
 import json
 

@@ -1,9 +1,8 @@
 """bin/aviary-ensemble drives a local ensemble: start (free loopback ports, configs, myid, a quorum, the connect
 string), status (one parseable line per member), kill N, restart N, stop, and start again on the kept data.
 
-The all-ZooKeeper variant (`--zookeeper 1,2,3`) runs today under any INTEROP_TARGET; the Aviary and mixed
-variants wait behind ensemble.aviary_supports_ensembles(). Under INTEROP_TARGET=zookeeper those two would be the
-all-ZooKeeper run again, so they are skipped as duplicates.
+Variants: all Aviary, mixed, and all ZooKeeper (`--zookeeper 1,2,3`). Under INTEROP_TARGET=zookeeper the first two
+would be the all-ZooKeeper run again, so they are skipped as duplicates.
 """
 import os
 import re
@@ -92,10 +91,6 @@ def script_for(request):
         resolved = [ensemble.resolve_kind(kind) for kind in kinds]
         if resolved != kinds and all(kind == "zookeeper" for kind in resolved):
             pytest.skip("under INTEROP_TARGET=zookeeper this is the all-ZooKeeper variant again")
-        if "aviary" in resolved:
-            support = ensemble.aviary_supports_ensembles()
-            if not support:
-                pytest.skip(f"Aviary cannot run ensembles yet: {support.reason}")
         script = EnsembleScript(resolved)
         made.append(script)
         return script
@@ -194,22 +189,3 @@ def test_usage_errors_and_unknown_members(tmp_path):
     assert not (tmp_path / "state" / "members").exists()
     result = run("kill", "1")
     assert result.returncode == 1 and "no ensemble" in result.stderr
-
-
-@pytest.mark.skipif(os.environ.get("INTEROP_TARGET", "aviary") != "aviary", reason="runs Aviary's binary")
-def test_start_refuses_cleanly_while_aviary_cannot_run_ensembles():
-    support = ensemble.aviary_supports_ensembles()
-    if support:
-        pytest.skip("Aviary runs ensembles: the aviary and mixed variants above cover the script")
-    script = EnsembleScript(["aviary", "aviary", "zookeeper"])
-    try:
-        code, out, err = script.start()
-        assert code == 1, out + err
-        assert "runs standalone" in err or "did not start" in err, err
-        started = [int(pid) for pid in re.findall(r"started as process (\d+)", out)]
-        assert started, out
-        code, members, _ = script.status()
-        assert code == 1 and all(m["mode"] == "down" for m in members.values())
-        assert not [pid for pid in started if alive(pid) and script.started_here(pid)]
-    finally:
-        script.clean_up()
