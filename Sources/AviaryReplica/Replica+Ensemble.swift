@@ -67,6 +67,9 @@ extension Replica {
         touchedSessions.removeAll()
         pendingRevalidations.removeAll()
         pendingSyncs.removeAll()
+        for session in readOnlySessions { sessions.remove(session) }
+        readOnlySessions.removeAll()
+        lookingSinceMillis = clockMillis
         if state == .leading {
             sessions.renewAll(now: currentTick)
         }

@@ -21,6 +21,10 @@ extension Replica {
             return
         }
         let opCode = request.opCode
+        if isReadOnly, opCode.isWrite || opCode == .sync {
+            answerReadOnly(connection, header, request, effects: &effects)
+            return
+        }
         // A lone `check` changes nothing, so it is answered in its turn without a txn: ZooKeeper 3.8 logs one that
         // its own log reader cannot read back (and never replies to it), so neither the log nor the client gains
         // from making it a txn.

@@ -28,6 +28,11 @@ public struct Replica: Sendable {
     var pendingRevalidations: [Int64: (connection: ConnectionID, response: ConnectResponse)] = [:]
     /// Connections whose forwarded `sync` waits for the leader's SYNC, oldest first.
     var pendingSyncs: Deque<ConnectionID> = []
+    /// The consensus clock as last fed, and when this server last started looking for a leader.
+    var clockMillis: Int64 = 0
+    var lookingSinceMillis: Int64 = 0
+    /// Sessions created while read-only: local to this server, unknown to the ensemble.
+    var readOnlySessions: Set<Int64> = []
 
     /// `restoredSessions` are the sessions a recovered data directory holds; each gets a full lease from now,
     /// so its client can reconnect before it expires (ZooKeeper does the same on start-up). With `consensus`,
@@ -73,6 +78,7 @@ public struct Replica: Sendable {
             disconnect(connection)
         case .tick:
             currentTick += 1
+            if isReadOnly { expireReadOnlySessions(effects: &effects) }
             guard mayDecide else { break }
             expireSessions(now: now, effects: &effects)
             if currentTick % containerCheckIntervalTicks == 0 {
@@ -85,8 +91,11 @@ public struct Replica: Sendable {
                 runConsensus({ $0.logAppended(through: zxid) }, now: now, effects: &effects)
             }
         case .start(let clock):
+            clockMillis = clock
+            lookingSinceMillis = clock
             runConsensus({ $0.start(now: clock) }, now: now, effects: &effects)
         case .clock(let clock):
+            clockMillis = max(clockMillis, clock)
             runConsensus({ $0.tick(now: clock) }, now: now, effects: &effects)
         case .notification(let notification, let sender):
             runConsensus({ $0.receiveNotification(notification, from: sender) }, now: now, effects: &effects)
@@ -120,6 +129,13 @@ public struct Replica: Sendable {
         }
     }
 
+    /// Whether this server serves reads only: `readonlymode.enabled`, and looking for a leader for a while
+    /// (ZooKeeper waits the same before starting its read-only server, so a quick re-election does not flap).
+    public var isReadOnly: Bool {
+        configuration.readOnlyModeEnabled && consensus != nil && servingState == .looking
+            && clockMillis - lookingSinceMillis >= max(2000, Int64(configuration.tickTimeMillis))
+    }
+
     /// Whether this server orders writes and decides expiries itself (standalone, or the serving leader).
     var mayDecide: Bool { consensus == nil || consensus?.isLeaderServing == true }
 
@@ -143,6 +159,10 @@ public struct Replica: Sendable {
         _ connection: ConnectionID, _ request: ConnectRequest, address: String, now: Int64,
         effects: inout [ReplicaEffect]
     ) {
+        if isReadOnly {
+            connectReadOnly(connection, request, address: address, effects: &effects)
+            return
+        }
         guard isServing else {
             // As ZooKeeper: no session business while there is no leader to agree with.
             effects.append(.close(connection, reason: "not serving: the ensemble has no leader this server follows"))

@@ -18,12 +18,16 @@ public struct ReplicaConfiguration: Sendable {
     /// How often empty containers and expired TTL nodes are removed, and how many at most per minute.
     public var containerCheckIntervalMillis: Int
     public var containerMaxPerMinute: Int
+    /// `readonlymode.enabled`: an ensemble member cut off from the quorum serves reads to clients that allow it.
+    public var readOnlyModeEnabled: Bool
 
     public init(
         serverId: Int64 = 1, tickTimeMillis: Int = 2000, minSessionTimeoutMillis: Int? = nil,
         maxSessionTimeoutMillis: Int? = nil, extendedTypesEnabled: Bool = false, superDigest: String? = nil,
-        containerCheckIntervalMillis: Int = 60_000, containerMaxPerMinute: Int = 10_000
+        containerCheckIntervalMillis: Int = 60_000, containerMaxPerMinute: Int = 10_000,
+        readOnlyModeEnabled: Bool = false
     ) {
+        self.readOnlyModeEnabled = readOnlyModeEnabled
         self.containerCheckIntervalMillis = containerCheckIntervalMillis
         self.containerMaxPerMinute = containerMaxPerMinute
         self.serverId = serverId

@@ -24,7 +24,7 @@ extension ReplicaDriver {
     func fourLetterWordReply(_ word: String) -> String {
         switch word {
         case "ruok": return "imok"
-        case "isro": return "rw"
+        case "isro": return replica.isReadOnly ? "ro" : "rw"
         case "srvr": return serverSummary(withClients: false)
         case "stat": return serverSummary(withClients: true)
         case "mntr": return monitorReport()
@@ -53,6 +53,7 @@ extension ReplicaDriver {
     /// ZooKeeper's name for this server's role.
     var modeName: String {
         guard replica.consensus != nil else { return "standalone" }
+        if replica.isReadOnly { return "read-only" }
         switch replica.servingState {
         case .leading: return "leader"
         case .following: return "follower"
@@ -62,7 +63,7 @@ extension ReplicaDriver {
     }
 
     private func serverSummary(withClients: Bool) -> String {
-        guard replica.isServing else { return "This ZooKeeper instance is not currently serving requests\n" }
+        guard replica.isServing || replica.isReadOnly else { return "This ZooKeeper instance is not currently serving requests\n" }
         var lines = ["Zookeeper version: \(Self.versionLine)"]
         if withClients {
             lines.append("Clients:")

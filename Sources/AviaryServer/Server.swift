@@ -189,7 +189,8 @@ public final class Server: Sendable {
             maxSessionTimeoutMillis: configuration.maxSessionTimeoutMillis,
             extendedTypesEnabled: configuration.extendedTypesEnabled, superDigest: configuration.superDigest,
             containerCheckIntervalMillis: configuration.containerCheckIntervalMillis,
-            containerMaxPerMinute: configuration.containerMaxPerMinute)
+            containerMaxPerMinute: configuration.containerMaxPerMinute,
+            readOnlyModeEnabled: configuration.readOnlyModeEnabled)
     }
 
     private func clientSettings(port: Int) -> ClientServiceSettings {

@@ -141,7 +141,8 @@ def server_argv(kind, workdir, config_path, extra_config=None):
             f"-Dzookeeper.log.dir={workdir}", "-Dzookeeper.root.logger=INFO,CONSOLE",
             "-Dzookeeper.4lw.commands.whitelist=*",
             # ZooKeeper reads these only as JVM properties, not from zoo.cfg; Aviary reads them from zoo.cfg.
-            *[f"-D{key}={value}" for key, value in (extra_config or {}).items() if key.startswith("znode.")],
+            *[f"-D{key}={value}" for key, value in (extra_config or {}).items()
+              if key.startswith("znode.") or key == "readonlymode.enabled"],
             "-cp", ":".join([ZK_CLASSPATH, *[jar for jar in ZK_LOGGING_JARS if os.path.exists(jar)]]),
             "org.apache.zookeeper.server.quorum.QuorumPeerMain", config_path,
         ]

@@ -28,6 +28,10 @@ final class EnsembleLinks: @unchecked Sendable {
     var dialGeneration = 0
     /// The zxid of the leader's last PING, which our reply echoes.
     var lastLeaderPingZxid: Int64 = 0
+    /// FOLLOWERINFOs that arrived before this server knew it leads, by connection: a follower that decided
+    /// sooner must not be turned away (ZooKeeper's leader opens its learner port only once it leads, and its
+    /// followers retry until it does).
+    var parked: [LearnerConnection: (sid: Int64, packet: LearnerPacket)] = [:]
     /// A SNAP packet whose snapshot has not arrived yet.
     var pendingSnapZxid: Int64?
     /// Packets waiting for the end of the current step, one flush per connection.

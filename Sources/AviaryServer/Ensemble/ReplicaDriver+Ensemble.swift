@@ -58,6 +58,7 @@ extension ReplicaDriver {
             saveSnapshotAndRollLog()
         case .servingStateChanged(let state):
             logger.info("ensemble role changed", metadata: ["state": "\(state)", "zxid": "\(Zxid.hex(replica.lastProcessedZxid))"])
+            releaseParkedLearners(now: state)
         case .connectResponse, .reply, .notification, .close, .appendToLog:
             break
         }
@@ -117,6 +118,34 @@ extension ReplicaDriver {
     }
 
     // MARK: - Peers
+
+    private var isLeaderRole: Bool {
+        guard let ensemble else { return false }
+        return replica.servingState == .synchronizing(leader: ensemble.myId) || replica.servingState == .leading
+    }
+
+    /// Hands parked FOLLOWERINFOs to the new leader (in the next step, not in the middle of this one), or turns
+    /// them away once another server leads.
+    private func releaseParkedLearners(now state: ServingState) {
+        guard let ensemble, !ensemble.parked.isEmpty else { return }
+        switch state {
+        case .synchronizing(let leader) where leader == ensemble.myId:
+            eventLoop.execute { [self] in
+                guard let ensemble = self.ensemble, isLeaderRole else { return }
+                let parked = ensemble.parked.sorted { $0.value.sid < $1.value.sid }
+                ensemble.parked.removeAll()
+                for (connection, entry) in parked where ensemble.sidByConnection[connection] == entry.sid {
+                    run(.learnerPacket(entry.packet, from: entry.sid))
+                }
+                flushWrittenConnections()
+            }
+        case .looking:
+            break
+        default:
+            for connection in ensemble.parked.keys { connection.close() }
+            ensemble.parked.removeAll()
+        }
+    }
 
     func electionReceived(_ received: ReceivedNotification) {
         guard let notification = EnsembleLinks.notification(from: received.notification) else { return }
@@ -182,6 +211,7 @@ extension ReplicaDriver {
                 logger.info("leader connection closed", metadata: ["leader": "\(leader.sid)", "reason": "\(reason ?? "closed")"])
                 run(.peerConnectionLost(leader.sid))
             } else if let sid = ensemble.sidByConnection.removeValue(forKey: connection) {
+                ensemble.parked[connection] = nil
                 if ensemble.learnerBySid[sid] == connection { ensemble.learnerBySid[sid] = nil }
                 logger.info("learner connection closed", metadata: ["learner": "\(sid)", "reason": "\(reason ?? "closed")"])
                 run(.peerConnectionLost(sid))
@@ -234,12 +264,17 @@ extension ReplicaDriver {
             }
             if let previous = ensemble.learnerBySid[sid], previous != connection {
                 ensemble.sidByConnection[previous] = nil
+                ensemble.parked[previous] = nil
                 previous.close()
                 run(.peerConnectionLost(sid))
             }
             ensemble.learnerBySid[sid] = connection
             ensemble.sidByConnection[connection] = sid
-            run(.learnerPacket(decoded, from: sid))
+            if isLeaderRole {
+                run(.learnerPacket(decoded, from: sid))
+            } else {
+                ensemble.parked[connection] = (sid, decoded)
+            }
             return
         }
         guard let sid = ensemble.sidByConnection[connection] else {
