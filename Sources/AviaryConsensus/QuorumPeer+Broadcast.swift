@@ -15,7 +15,7 @@ extension QuorumPeer {
 
     /// Proposes a txn under `nextProposalZxid`, which the caller has stamped into it.
     public mutating func propose(_ txn: Txn) -> [Effect] {
-        guard let zxid = nextProposalZxid, let state = leaderState else {
+        guard let zxid = nextProposalZxid, leaderState != nil else {
             preconditionFailure("propose needs an established leader; check nextProposalZxid first")
         }
         var effects: [Effect] = []
@@ -24,7 +24,8 @@ extension QuorumPeer {
             state.outstanding.append(OutstandingProposal(zxid: zxid, txn: txn))
         }
         log(zxid, txn, effects: &effects)
-        for (sid, handle) in state.learners.sorted(by: { $0.key < $1.key }) where handle.isForwarding && !handle.isObserver {
+        let learners = leaderState?.learners ?? [:]
+        for (sid, handle) in learners.sorted(by: { $0.key < $1.key }) where handle.isForwarding && !handle.isObserver {
             effects.append(.send(to: sid, .proposal(zxid: zxid, txn)))
         }
         return effects
@@ -41,18 +42,20 @@ extension QuorumPeer {
     }
 
     mutating func leaderProcessAck(from sid: Int64, zxid: Int64, effects: inout [Effect]) {
-        guard membership.isParticipant(sid), let state = leaderState, let first = state.outstanding.first,
-            zxid >= first.zxid
+        guard membership.isParticipant(sid), let first = leaderState?.outstanding.first?.zxid, zxid >= first,
+            let count = leaderState?.outstanding.count
         else { return }
-        let index = Int(zxid - first.zxid)
-        guard index < state.outstanding.count, state.outstanding[index].zxid == zxid else { return }
-        updateLeader { $0.outstanding[index].acks.insert(sid) }
+        let index = Int(zxid - first)
+        guard index < count else { return }
+        updateLeader { state in
+            if state.outstanding[index].zxid == zxid { state.outstanding[index].acks.insert(sid) }
+        }
         leaderTryCommit(effects: &effects)
     }
 
     mutating func leaderLogAppended(effects: inout [Effect]) {
-        guard let state = leaderState else { return }
-        if state.phase == .synchronization {
+        guard let phase = leaderState?.phase else { return }
+        if phase == .synchronization {
             leaderCheckOwnNewLeaderAck(effects: &effects)
             return
         }
@@ -69,10 +72,11 @@ extension QuorumPeer {
 
     /// Commits from the oldest outstanding proposal while each has a quorum: commits never skip a zxid.
     private mutating func leaderTryCommit(effects: inout [Effect]) {
-        while let state = leaderState, let head = state.outstanding.first, membership.isQuorum(head.acks) {
+        while let head = leaderState?.outstanding.first, membership.isQuorum(head.acks) {
             updateLeader { _ = $0.outstanding.removeFirst() }
             deliver(through: head.zxid, effects: &effects)
-            for (sid, handle) in state.learners.sorted(by: { $0.key < $1.key }) where handle.isForwarding {
+            let learners = leaderState?.learners ?? [:]
+            for (sid, handle) in learners.sorted(by: { $0.key < $1.key }) where handle.isForwarding {
                 effects.append(.send(to: sid, handle.isObserver ? .inform(zxid: head.zxid, head.txn) : .commit(zxid: head.zxid)))
             }
             var released: [Int64] = []

@@ -29,10 +29,11 @@ extension QuorumPeer {
     }
 
     mutating func followerReceive(_ message: LearnerMessage<Txn>, effects: inout [Effect]) {
-        guard let state = followerState else { return }
+        // Scalars only: a copy of the whole state alive across `updateFollower` would copy its queue on each change.
+        guard let stage = followerState?.stage, let leader = followerState?.leader else { return }
         let time = now
         updateFollower { $0.lastHeard = time }
-        switch (state.stage, message) {
+        switch (stage, message) {
         case (.awaitingLeaderInfo, .leaderInfo(let newEpoch)):
             followerProcessLeaderInfo(newEpoch: newEpoch, effects: &effects)
         case (.awaitingSyncMode, .diff):
@@ -61,12 +62,12 @@ extension QuorumPeer {
         case (.awaitingUpToDate, .upToDate):
             followerProcessUpToDate(effects: &effects)
         case (_, .ping):
-            if state.stage != .connecting { effects.append(.send(to: state.leader, .ping)) }
+            if stage != .connecting { effects.append(.send(to: leader, .ping)) }
         case (.active, .sync), (.awaitingUpToDate, .sync):
             // The replica answers the oldest waiting `sync` itself; nothing changes here.
             break
         default:
-            restartElection(reason: "unexpected \(message) from leader \(state.leader) while \(state.stage)", effects: &effects)
+            restartElection(reason: "unexpected \(message) from leader \(leader) while \(stage)", effects: &effects)
         }
     }
 
@@ -169,7 +170,7 @@ extension QuorumPeer {
 
     /// ACKs go out per proposal once durable, and only after UPTODATE, where a ZooKeeper leader expects them.
     private mutating func followerSendAcks(effects: inout [Effect]) {
-        guard let state = followerState, state.stage == .active else { return }
+        guard followerState?.stage == .active, let leader = followerState?.leader else { return }
         let durable = lastDurableZxid
         var acked: [Int64] = []
         updateFollower { state in
@@ -179,7 +180,7 @@ extension QuorumPeer {
             }
         }
         for zxid in acked {
-            effects.append(.send(to: state.leader, .ack(zxid: zxid)))
+            effects.append(.send(to: leader, .ack(zxid: zxid)))
         }
     }
 

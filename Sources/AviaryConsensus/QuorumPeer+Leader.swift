@@ -27,10 +27,13 @@ extension QuorumPeer {
     }
 
     mutating func leaderReceive(_ message: LearnerMessage<Txn>, from sid: Int64, effects: inout [Effect]) {
-        guard membership.isMember(sid), let state = leaderState else {
+        // Only scalars are read out of the state here and on the other hot paths: a copy of the whole state kept
+        // alive across `updateLeader` would make every mutation copy its collections.
+        guard membership.isMember(sid), leaderState != nil else {
             effects.append(.disconnect(sid, reason: "server \(sid) is not in the ensemble"))
             return
         }
+        let newEpoch = leaderState?.newEpoch
         let time = now
         updateLeader { $0.learners[sid]?.lastHeard = time }
         switch message {
@@ -39,7 +42,7 @@ extension QuorumPeer {
         case .ackEpoch(let epoch, let zxid):
             leaderProcessAckEpoch(from: sid, currentEpoch: epoch, lastZxid: zxid, effects: &effects)
         case .ack(let zxid) where Zxid.counter(of: zxid) == 0:
-            if let newEpoch = state.newEpoch, zxid == Zxid.make(epoch: newEpoch, counter: 0) {
+            if let newEpoch, zxid == Zxid.make(epoch: newEpoch, counter: 0) {
                 leaderProcessNewLeaderAck(from: sid, effects: &effects)
             }
         case .ack(let zxid):

@@ -138,8 +138,24 @@ extension ReplicaDriver {
             "minSessionTimeout=\(replica.configuration.minSessionTimeoutMillis)",
             "maxSessionTimeout=\(replica.configuration.maxSessionTimeoutMillis)",
             "clientPortListenBacklog=-1",
-            "serverId=0",
-        ].joined(separator: "\n") + "\n"
+        ].joined(separator: "\n") + "\n" + ensembleConfigurationReport()
+    }
+
+    /// The quorum half of `conf`, as a ZooKeeper member prints it.
+    private func ensembleConfigurationReport() -> String {
+        guard let ensemble, let member = ensemble.members[ensemble.myId] else { return "serverId=0\n" }
+        var lines = [
+            "serverId=\(ensemble.myId)",
+            "initLimit=\(configuration.initLimitTicks)",
+            "syncLimit=\(configuration.syncLimitTicks)",
+            "electionAlg=3",
+            "electionPort=\(member.electionPort)",
+            "quorumPort=\(member.quorumPort)",
+            "peerType=\(member.role == .observer ? 1 : 0)",
+            "membership: ",
+        ]
+        lines.append(String(decoding: ensemble.configText, as: UTF8.self))
+        return lines.joined(separator: "\n") + "\n"
     }
 
     private func environmentReport() -> String {

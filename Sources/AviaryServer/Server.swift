@@ -132,9 +132,11 @@ public final class Server: Sendable {
             peers[server.id] = ElectionAddress(host: server.addresses[0].host, port: server.addresses[0].electionPort)
         }
         let loop = driver.eventLoop
+        let bindHost = configuration.quorumListenOnAllIPs ? "0.0.0.0" : address.host
         let election = ElectionConnectionManager(
             configuration: ElectionConfiguration(
-                serverId: member.id, bindHost: address.host, bindPort: address.electionPort, peers: peers),
+                serverId: member.id, bindHost: bindHost, bindPort: address.electionPort,
+                advertisedAddresses: [ElectionAddress(host: address.host, port: address.electionPort)], peers: peers),
             group: quorumGroup, logger: logger
         ) { received in
             loop.execute { driver.electionReceived(received) }
@@ -150,7 +152,7 @@ public final class Server: Sendable {
             election: election, quorumGroup: quorumGroup, packetBytesMax: packetBytesMax, logger: logger)
         do {
             links.listener = try await LearnerListener.bind(
-                group: quorumGroup, host: address.host, port: address.quorumPort, packetBytesMax: packetBytesMax,
+                group: quorumGroup, host: bindHost, port: address.quorumPort, packetBytesMax: packetBytesMax,
                 logger: logger
             ) { event in
                 loop.execute { driver.learnerEvent(event) }

@@ -16,7 +16,7 @@ struct ConfigurationWarningTests {
         ("jvm.pause.monitor=true", javaOnly),
         ("jvmFlags=-Xmx2g", javaOnly),
         ("metricsProvider.httpPort=7000", javaOnly),
-        ("quorumListenOnAllIPs=true", javaOnly),
+        ("quorum.auth.learnerRequireSasl=false", javaOnly),
         ("audit.enable=true", javaOnly),
         ("quorum.auth.enableSasl=false", javaOnly),
         ("ssl.keyStore.location=/etc/zk/keystore.jks", tls),
@@ -64,5 +64,12 @@ struct ConfigurationWarningTests {
         let configuration = try parseZooCfg(
             "admin.enableServer=false\n" + minimalZooCfg + "autopurge.snapRetainCount=0\nfoo=bar\n")
         #expect(configuration.warnings.compactMap(\.line) == [1, 4, 5])
+    }
+
+    @Test func quorumListenOnAllIPsIsReadNotIgnored() throws {
+        let configuration = try parseZooCfg(minimalZooCfg + "quorumListenOnAllIPs=true\n")
+        #expect(configuration.quorumListenOnAllIPs)
+        #expect(configuration.warnings.isEmpty)
+        #expect(try !parseZooCfg(minimalZooCfg).quorumListenOnAllIPs)
     }
 }

@@ -103,7 +103,6 @@ enum IgnoredConfigurationKeys {
     /// Settings for the JVM, Java class names, JAAS/SASL and Java's admin server and metrics plug-ins.
     private static let javaOnly: [String: ValueKind] = [
         "serverCnxnFactory": .any,
-        "quorumListenOnAllIPs": .boolean,
         "audit.enable": .any,
         "quorum.auth.enableSasl": .boolean,
         "quorum.auth.serverRequireSasl": .boolean,

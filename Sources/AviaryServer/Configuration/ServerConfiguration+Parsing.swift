@@ -178,6 +178,7 @@ struct ServerConfigurationParser {
         case "autopurge.purgeInterval": configuration.autopurgePurgeIntervalHours = try Read.integer(value)
         case "standaloneEnabled": configuration.standaloneEnabled = try Read.boolean(value)
         case "readonlymode.enabled": configuration.readOnlyModeEnabled = try Read.boolean(value)
+        case "quorumListenOnAllIPs": configuration.quorumListenOnAllIPs = try Read.boolean(value)
         case "electionAlg":
             // Only fast leader election (3) has existed since 3.4; ZooKeeper rejects the others too.
             guard try Read.integer(value) == 3 else {

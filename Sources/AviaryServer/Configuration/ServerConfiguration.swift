@@ -81,6 +81,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var servers: [QuorumServer]
     /// `standaloneEnabled`: with one participant listed, run standalone rather than as a one-server ensemble.
     public var standaloneEnabled: Bool
+    /// `quorumListenOnAllIPs`: bind the election and learner ports on every address, not just the server.N one.
+    public var quorumListenOnAllIPs: Bool
 
     // MARK: Diagnostics
 
@@ -119,6 +121,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.containerMaxPerMinute = Defaults.containerMaxPerMinute
         self.servers = []
         self.standaloneEnabled = true
+        self.quorumListenOnAllIPs = false
         self.warnings = []
     }
 
