@@ -20,6 +20,7 @@ Environment (as for harness.py):
 import os
 import re
 import shutil
+import signal
 import tempfile
 import time
 
@@ -282,6 +283,17 @@ class Ensemble:
         m.process.wait(timeout=10)
         return signalled
 
+    def pause(self, sid):
+        """SIGSTOP member sid: it keeps its sockets but answers nothing, as a hung or partitioned server."""
+        m = self.member(sid)
+        if not m.running:
+            raise EnsembleError(f"server.{sid} is not running")
+        m.process.send_signal(signal.SIGSTOP)
+
+    def resume(self, sid):
+        """SIGCONT member sid after pause()."""
+        self.member(sid).process.send_signal(signal.SIGCONT)
+
     def stop(self, sid, timeout=15.0):
         """SIGTERM member sid and wait for it to exit (SIGKILL after timeout). Returns its exit status."""
         m = self.member(sid)
@@ -317,6 +329,7 @@ class Ensemble:
         for m in running:
             m.expected_exit = True
             m.process.terminate()
+            m.process.send_signal(signal.SIGCONT)   # a paused member handles SIGTERM only once continued
         deadline = time.monotonic() + timeout
         for m in running:
             try:
