@@ -14,13 +14,7 @@ extension Replica {
             effects.append(.close(connection, reason: "read-only: refusing a client that does not accept read-only servers"))
             return
         }
-        if request.lastZxidSeen > tree.lastProcessedZxid {
-            effects.append(.close(connection, reason: "client has seen zxid beyond ours"))
-            return
-        }
-        let timeout = Int32(
-            min(max(Int(request.timeOutMillis), configuration.minSessionTimeoutMillis),
-                configuration.maxSessionTimeoutMillis))
+        guard let timeout = admit(connection, request, effects: &effects) else { return }
         var sessionId = request.sessionId
         if sessionId == 0 {
             sessionId = sessions.allocateSessionId()

@@ -168,14 +168,7 @@ public struct Replica: Sendable {
             effects.append(.close(connection, reason: "not serving: the ensemble has no leader this server follows"))
             return
         }
-        if request.lastZxidSeen > tree.lastProcessedZxid {
-            // The client has seen a newer state than ours; it must try another server.
-            effects.append(.close(connection, reason: "client has seen zxid beyond ours"))
-            return
-        }
-        let timeout = Int32(
-            min(max(Int(request.timeOutMillis), configuration.minSessionTimeoutMillis),
-                configuration.maxSessionTimeoutMillis))
+        guard let timeout = admit(connection, request, effects: &effects) else { return }
         var state = ConnectionState(
             address: address, sessionId: 0, authInfo: [Id(scheme: "ip", id: address)],
             hasReadOnlyByte: request.hasReadOnlyByte)
@@ -230,6 +223,18 @@ public struct Replica: Sendable {
         connections[connection] = state
         connectionBySession[sessionId] = connection
         effects.append(.connectResponse(connection, response))
+    }
+
+    /// The session timeout a client gets, within the configured bounds; nil, with the connection closed, when the
+    /// client has seen a newer state than ours and must try another server.
+    func admit(_ connection: ConnectionID, _ request: ConnectRequest, effects: inout [ReplicaEffect]) -> Int32? {
+        guard request.lastZxidSeen <= tree.lastProcessedZxid else {
+            effects.append(.close(connection, reason: "client has seen zxid beyond ours"))
+            return nil
+        }
+        return Int32(
+            min(max(Int(request.timeOutMillis), configuration.minSessionTimeoutMillis),
+                configuration.maxSessionTimeoutMillis))
     }
 
     mutating func reject(
