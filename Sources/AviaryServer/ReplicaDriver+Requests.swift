@@ -89,7 +89,8 @@ extension ReplicaDriver {
 
     /// Feeds one input and carries out the effects in order. Transactions to log go to the log writer as one
     /// batch (handed over before any barrier that follows them); their durability comes back through
-    /// `logDidPersist`. Packets to peers leave in one flush per connection at the end.
+    /// `logDidPersist`. Packets to peers leave in one flush per connection, after whatever else the loop has queued
+    /// (the ACKs of a busy follower are handled in one go, and answered with one write per peer).
     func run(_ input: ReplicaInput) {
         let effects = replica.handle(input, now: WallClock.millis())
         var toLog: [Txn] = []
@@ -110,7 +111,7 @@ extension ReplicaDriver {
         if !toLog.isEmpty {
             transactionLog?.append(toLog)
         }
-        ensemble?.flush()
+        scheduleQuorumFlush()
     }
 
     private func send(_ buffer: ByteBuffer, to connection: ClientConnection) {

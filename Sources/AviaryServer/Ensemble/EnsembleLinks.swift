@@ -34,8 +34,10 @@ final class EnsembleLinks: @unchecked Sendable {
     var parked: [LearnerConnection: (sid: Int64, packet: LearnerPacket)] = [:]
     /// A SNAP packet whose snapshot has not arrived yet.
     var pendingSnapZxid: Int64?
-    /// Packets waiting for the end of the current step, one flush per connection.
+    /// Packets waiting to be written, in order, grouped by connection.
     private var outgoing: [(LearnerConnection, [LearnerStreamItem])] = []
+    var flushScheduled = false
+    var hasOutgoing: Bool { !outgoing.isEmpty }
 
     init(
         myId: Int64, members: [Int64: QuorumServer], election: ElectionConnectionManager,

@@ -64,6 +64,18 @@ extension ReplicaDriver {
         }
     }
 
+    /// Sends what the last steps queued for peers once the loop has run the tasks already waiting, so packets
+    /// that arrive together are answered together.
+    func scheduleQuorumFlush() {
+        guard let ensemble, ensemble.hasOutgoing, !ensemble.flushScheduled else { return }
+        ensemble.flushScheduled = true
+        eventLoop.execute { [self] in
+            guard let ensemble = self.ensemble else { return }
+            ensemble.flushScheduled = false
+            ensemble.flush()
+        }
+    }
+
     // MARK: - Storage barriers
 
     private func persist(_ write: (EpochFiles) throws -> Void) {
