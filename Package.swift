@@ -51,7 +51,10 @@ let package = Package(
         ),
         .target(
             name: "AviarySimulator",
-            dependencies: ["AviaryConsensus"],
+            dependencies: [
+                "AviaryConsensus", "AviaryReplica", "AviaryDataTree", "AviaryWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -28,4 +28,6 @@ struct ConnectionState: Sendable {
     var queue: Deque<QueuedWork> = []
     /// Set once a closeSession was accepted: later requests are refused.
     var isClosing = false
+    /// Requests that arrived while the leader was still confirming this reconnecting session, handled once it has.
+    var awaitingSession: [(header: RequestHeader, request: ClientRequest, identity: AuthOutcome?)] = []
 }

@@ -37,6 +37,7 @@ extension Replica {
     private mutating func endSession(_ sessionId: Int64, cxid: Int32, effects: inout [ReplicaEffect]) {
         sessions.remove(sessionId)
         touchedSessions[sessionId] = nil
+        sessionOwners[sessionId] = nil
         guard let connection = connectionBySession[sessionId] else { return }
         // A client that asked to close gets its reply first; `route` closes its connection after replying.
         if case .write(let waiting, .closeSession) = connections[connection]?.queue.first, waiting == cxid { return }

@@ -70,6 +70,12 @@ extension Replica {
         for session in readOnlySessions { sessions.remove(session) }
         readOnlySessions.removeAll()
         lookingSinceMillis = clockMillis
+        sessionOwners.removeAll()
+        // A closeSession this server proposed as leader may never commit; until one is applied the session lives
+        // on (ZooKeeper rebuilds its session tracker from the database at every role change).
+        for session in sessions.sessions.values.sorted(by: { $0.id < $1.id }) where session.isClosing {
+            sessions.add(id: session.id, timeoutMillis: session.timeoutMillis, now: currentTick)
+        }
         if state == .leading {
             sessions.renewAll(now: currentTick)
         }
@@ -112,6 +118,7 @@ extension Replica {
         case .revalidate(let request):
             guard consensus?.isLeaderServing == true else { return }
             let valid = sessions.touch(request.sessionId, now: currentTick, timeoutMillis: request.timeoutMillis)
+            if valid { sessionOwners[request.sessionId] = .learner(sender) }
             effects.append(.sendToPeer(sender, .revalidated(RevalidateReply(sessionId: request.sessionId, valid: valid))))
         case .revalidated(let reply):
             guard leaderToForwardTo == sender, let waiting = pendingRevalidations.removeValue(forKey: reply.sessionId),
@@ -119,6 +126,11 @@ extension Replica {
             else { return }
             if reply.valid {
                 effects.append(.connectResponse(waiting.connection, waiting.response))
+                let arrived = connections[waiting.connection]!.awaitingSession
+                connections[waiting.connection]!.awaitingSession.removeAll()
+                for item in arrived {
+                    receive(waiting.connection, item.header, item.request, identity: item.identity, now: now, effects: &effects)
+                }
             } else {
                 reject(
                     waiting.connection, sessionId: reply.sessionId, hasReadOnlyByte: waiting.response.hasReadOnlyByte,
@@ -163,7 +175,9 @@ extension Replica {
             }
             let header = TxnHeader(
                 clientId: sessionId, cxid: forwarded.cxid, zxid: 0, time: now, type: OpCode.createSession.rawValue)
-            _ = submit(header: header, body: .createSession(timeOutMillis: timeout), effects: &effects)
+            if submit(header: header, body: .createSession(timeOutMillis: timeout), effects: &effects) {
+                sessionOwners[sessionId] = .learner(learner)
+            }
         case .some(let opCode) where opCode.isWrite:
             var reader = JuteReader(forwarded.request)
             guard let request = try? ClientRequest.decode(opCode: opCode, from: &reader) else {
@@ -172,6 +186,11 @@ extension Replica {
             }
             guard sessions.isActive(sessionId) else {
                 orderError(.sessionExpired)
+                return
+            }
+            // closeSession is not checked: the session ends whichever server asks (ZooKeeper does the same).
+            guard opCode == .closeSession || isOwned(sessionId, by: .learner(learner)) else {
+                orderError(.sessionMoved)
                 return
             }
             _ = orderWrite(request, sessionId: sessionId, cxid: forwarded.cxid, authInfo: authInfo, now: now, effects: &effects)

@@ -9,6 +9,12 @@ extension Replica {
         now: Int64, effects: inout [ReplicaEffect]
     ) {
         guard let state = connections[connection] else { return }
+        if pendingRevalidations[state.sessionId]?.connection == connection {
+            // Nothing is answered before the connect response: ZooKeeper stops reading a connection until the
+            // leader has confirmed its session, and clients send queued requests right behind their connect.
+            connections[connection]!.awaitingSession.append((header, request, identity))
+            return
+        }
         touch(state.sessionId)
         if case .auth = request {
             authenticate(connection, header, identity: identity, effects: &effects)
@@ -17,7 +23,12 @@ extension Replica {
         // A session whose createSession is still on its way is not known yet, but will be before this is answered.
         let isBeingCreated = if case .creatingSession = state.queue.first { true } else { false }
         if state.isClosing || !(sessions.isActive(state.sessionId) || isBeingCreated) {
-            effects.append(.reply(connection, ReplyHeader(xid: header.xid, zxid: tree.lastProcessedZxid, error: .sessionExpired), .empty))
+            // Refused in its turn: replies behind the closeSession (or anything else in flight) keep xid order.
+            if state.queue.isEmpty {
+                effects.append(.reply(connection, ReplyHeader(xid: header.xid, zxid: tree.lastProcessedZxid, error: .sessionExpired), .empty))
+            } else {
+                connections[connection]!.queue.append(.refusal(header, .sessionExpired))
+            }
             return
         }
         let opCode = request.opCode

@@ -33,6 +33,8 @@ public struct Replica: Sendable {
     var lookingSinceMillis: Int64 = 0
     /// Sessions created while read-only: local to this server, unknown to the ensemble.
     var readOnlySessions: Set<Int64> = []
+    /// On the leader: where each session's requests come from (see `SessionOwner`).
+    var sessionOwners: [Int64: SessionOwner] = [:]
 
     /// `restoredSessions` are the sessions a recovered data directory holds; each gets a full lease from now,
     /// so its client can reconnect before it expires (ZooKeeper does the same on start-up). With `consensus`,
@@ -188,6 +190,8 @@ public struct Replica: Sendable {
             } else if !submit(header: header, body: .createSession(timeOutMillis: timeout), effects: &effects) {
                 effects.append(.close(connection, reason: "the leader cannot order transactions now"))
                 return
+            } else {
+                sessionOwners[sessionId] = .connection(connection)
             }
             state.queue.append(.creatingSession(response))
             connections[connection] = state
@@ -220,6 +224,7 @@ public struct Replica: Sendable {
             reject(connection, sessionId: sessionId, hasReadOnlyByte: request.hasReadOnlyByte, effects: &effects)
             return
         }
+        sessionOwners[sessionId] = .connection(connection)
         connections[connection] = state
         connectionBySession[sessionId] = connection
         effects.append(.connectResponse(connection, response))

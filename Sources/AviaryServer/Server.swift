@@ -104,7 +104,9 @@ public final class Server: Sendable {
     }
 
     private func makeConsensus(myId: Int64, storage: ServerStorage) throws -> QuorumPeer<Txn> {
-        let lastLogged = storage.recovered.lastLoggedZxid ?? storage.recovered.lastZxid
+        // A snapshot taken while the log was still syncing can be ahead of the log after a crash: the history this
+        // server holds ends where the later of the two does (ZooKeeper votes with its tree's zxid too).
+        let lastLogged = max(storage.recovered.lastLoggedZxid ?? 0, storage.recovered.lastZxid)
         let epochs: EpochFiles.Loaded
         do {
             epochs = try storage.directory.epochs.load(lastProcessedZxid: lastLogged)

@@ -45,7 +45,7 @@ struct ServerStorage {
         }
         let writer = try openWriter(
             directory: directory, configuration: configuration,
-            lastLoggedZxid: recovered.lastLoggedZxid ?? recovered.lastZxid)
+            lastLoggedZxid: max(recovered.lastLoggedZxid ?? 0, recovered.lastZxid))
         return ServerStorage(directory: directory, recovered: recovered, writer: writer, snapshots: snapshots)
     }
 

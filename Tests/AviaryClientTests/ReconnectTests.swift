@@ -13,7 +13,7 @@ struct ReconnectTests {
         // Only the first proxy is usable at the start, so the session begins there.
         try await second.refuseNewConnections(true)
 
-        try await withClient("\(first.connectString),\(second.connectString)", sessionTimeout: .seconds(4)) { (zk) async throws -> Void in
+        try await withClient("\(first.connectString),\(second.connectString)", sessionTimeout: .seconds(10)) { (zk) async throws -> Void in
             let root = uniquePath("failover")
             try await zk.create(root)
             let ephemeral = try await zk.create("\(root)/owned", mode: .ephemeral)

@@ -44,12 +44,13 @@ import Testing
         var acknowledged = 0
         var elections = 0
         for seed in seeds {
-            var simulation = Simulation(seed: seed, options: options)
-            let report = simulation.run()
+            let report = await DedicatedThread.run { [options] in
+                var simulation = Simulation(seed: seed, options: options)
+                return simulation.run()
+            }
             acknowledged += report.acknowledgedWrites
             elections += report.elections
             #expect(report.passed, "\(report)")
-            await Task.yield()
         }
         // The runs must have exercised something: writes acknowledged and leaders replaced.
         #expect(acknowledged > seeds.count * 20)
