@@ -6,15 +6,15 @@ import Testing
 /// `aviary-sim --replicas --first-seed N --seeds 1 [--servers 5 | --observers 1] --trace` replays it step by step.
 @Suite struct ReplicaSimulationTests {
     @Test func threeReplicaEnsembles() async {
-        await expectAllPass(seeds: 1...100, servers: 3, observers: 0)
+        await expectAllPass(seeds: 1...300, servers: 3, observers: 0)
     }
 
     @Test func fiveReplicaEnsembles() async {
-        await expectAllPass(seeds: 1001...1030, servers: 5, observers: 0)
+        await expectAllPass(seeds: 1001...1120, servers: 5, observers: 0)
     }
 
     @Test func ensemblesWithAnObserver() async {
-        await expectAllPass(seeds: 2001...2030, servers: 3, observers: 1)
+        await expectAllPass(seeds: 2001...2080, servers: 3, observers: 1)
     }
 
     @Test func sameSeedReplaysExactly() {
