@@ -9,6 +9,8 @@ public struct ACLCache: Sendable {
     private var referenceByList: [[ACL]: Int64] = [:]
     private var useCount: [Int64: Int] = [:]
     private var nextReference: Int64 = 1
+    /// Numbers of forgotten lists, handed out again before new ones: nodes store references in 32 bits.
+    private var releasedReferences: [Int64] = []
 
     public init() {}
 
@@ -19,8 +21,13 @@ public struct ACLCache: Sendable {
             useCount[existing, default: 0] += 1
             return existing
         }
-        let reference = nextReference
-        nextReference += 1
+        let reference: Int64
+        if let released = releasedReferences.popLast() {
+            reference = released
+        } else {
+            reference = nextReference
+            nextReference += 1
+        }
         listByReference[reference] = acl
         referenceByList[acl] = reference
         useCount[reference] = 1
@@ -38,6 +45,7 @@ public struct ACLCache: Sendable {
         if count <= 1 {
             useCount[reference] = nil
             if let list = listByReference.removeValue(forKey: reference) { referenceByList[list] = nil }
+            releasedReferences.append(reference)
         } else {
             useCount[reference] = count - 1
         }

@@ -106,23 +106,21 @@ extension DataTree {
         path: String, data: [UInt8]?, acl: [ACL], ephemeralOwner: Int64, parentCVersion: Int32, zxid: Int64,
         time: Int64, notifications: inout [WatchNotification]
     ) throws(KeeperError) -> Stat {
-        guard let parentPath = PathRules.parent(of: path), let parentStat = nodes[parentPath]?.stat else {
-            throw .noNode
-        }
-        let childName = PathRules.childName(of: path)
-        // The parent is changed in place: copying it out would copy its child set on every create.
-        guard nodes[parentPath]!.children.insert(childName).inserted else { throw .nodeExists }
-        var newCVersion = parentCVersion
-        if newCVersion == -1 { newCVersion = parentStat.cversion + 1 }
-        // A txn replayed over a fuzzy snapshot may carry an older cversion than the node already has.
-        if newCVersion > parentStat.cversion {
-            nodes[parentPath]!.stat.cversion = newCVersion
-            nodes[parentPath]!.stat.pzxid = zxid
-        }
-        let node = ZNode(
-            data: data, aclReference: aclCache.reference(for: acl),
+        guard let (parentOrNil, name) = store.parentAndName(of: path), let parent = parentOrNil else { throw .noNode }
+        // "/" cuts into the root and an empty name: that is the root itself, which exists.
+        if parent == NodeStore.root && name.isEmpty { throw .nodeExists }
+        let record = NodeRecord(
+            name: String(name), parent: parent, aclReference: ACLCache.openUnsafeReference,
             stat: ZNode.newStat(zxid: zxid, time: time, ephemeralOwner: ephemeralOwner))
-        nodes[path] = node
+        guard let node = store.add(record, data: data) else { throw .nodeExists }
+        store[node].aclReference = aclCache.reference(for: acl)
+        var newCVersion = parentCVersion
+        if newCVersion == -1 { newCVersion = store[parent].cversion + 1 }
+        // A txn replayed over a fuzzy snapshot may carry an older cversion than the node already has.
+        if newCVersion > store[parent].cversion {
+            store[parent].cversion = newCVersion
+            store[parent].pzxid = zxid
+        }
         approximateDataSize += path.utf8.count + (data?.count ?? 0)
         if EphemeralOwner.isContainer(ephemeralOwner) {
             containers.insert(path)
@@ -131,23 +129,59 @@ extension DataTree {
         } else if ephemeralOwner != 0 {
             ephemeralsBySession[ephemeralOwner, default: JavaStringHashSet()].insert(path)
         }
+        let parentPath = PathRules.parent(of: path)!
         fire(dataWatches.trigger(path: path, type: .nodeCreated), .nodeCreated, path, zxid, acl, &notifications)
         fire(
             childWatches.trigger(path: parentPath, type: .nodeChildrenChanged), .nodeChildrenChanged, parentPath, zxid,
-            self.acl(of: nodes[parentPath]!), &notifications)
-        return node.clientStat
+            aclList(parent), &notifications)
+        return clientStat(node)
     }
 
     mutating func deleteNode(path: String, zxid: Int64, notifications: inout [WatchNotification]) throws(KeeperError) {
-        guard let parentPath = PathRules.parent(of: path), nodes[parentPath] != nil else { throw .noNode }
-        let childName = PathRules.childName(of: path)
-        nodes[parentPath]!.children.remove(childName)
-        if zxid > nodes[parentPath]!.stat.pzxid { nodes[parentPath]!.stat.pzxid = zxid }
-        guard let node = nodes.removeValue(forKey: path) else { throw .noNode }
-        let nodeACL = acl(of: node)
-        aclCache.release(node.aclReference)
-        approximateDataSize -= path.utf8.count + (node.data?.count ?? 0)
-        let owner = node.stat.ephemeralOwner
+        guard let (parentOrNil, name) = store.parentAndName(of: path), let parent = parentOrNil else { throw .noNode }
+        let found = store.child(named: name, of: parent)
+        // The parent's pzxid moves even when the child is already gone, as in ZooKeeper.
+        if zxid > store[parent].pzxid { store[parent].pzxid = zxid }
+        guard let node = found else { throw .noNode }
+        let nodeACL = aclList(node)
+        removeDescendants(of: node, path: path)
+        remove(node, path: path)
+        let deletedFor = dataWatches.trigger(path: path, type: .nodeDeleted)
+        fire(deletedFor, .nodeDeleted, path, zxid, nodeACL, &notifications)
+        let alreadyTold = Set(deletedFor)
+        let childWatchers = childWatches.trigger(path: path, type: .nodeDeleted).filter { !alreadyTold.contains($0) }
+        fire(childWatchers, .nodeDeleted, path, zxid, nodeACL, &notifications)
+        let parentPath = PathRules.parent(of: path)!
+        fire(
+            childWatches.trigger(path: parentPath, type: .nodeChildrenChanged), .nodeChildrenChanged, parentPath, zxid,
+            aclList(parent), &notifications)
+    }
+
+    /// Only recovery meets a delete of a node with children: a fuzzy snapshot may hold a child created after the
+    /// delete that the log replays. ZooKeeper leaves such children in its path table, unreachable from the root,
+    /// until a later create replaces them; here they go with their parent, silently, which ends in the same tree
+    /// once the rest of the log is replayed.
+    private mutating func removeDescendants(of node: NodeID, path: String) {
+        guard store[node].childCount > 0 else { return }
+        var walk = PreOrderWalk(store, from: node, path: path, sortedByName: false)
+        var descendants: [(node: NodeID, path: String)] = []
+        _ = walk.next()  // the node itself
+        while let next = walk.next() {
+            descendants.append((next, String(decoding: walk.path, as: UTF8.self)))
+        }
+        // Children before their parents, so each is a leaf when it goes.
+        for (descendant, descendantPath) in descendants.reversed() {
+            remove(descendant, path: descendantPath)
+        }
+    }
+
+    /// Removes a leaf, and drops it from the ACL table and the indexes.
+    private mutating func remove(_ node: NodeID, path: String) {
+        let record = store[node]
+        aclCache.release(record.aclReference)
+        approximateDataSize -= path.utf8.count + max(0, store.dataLength(of: node))
+        store.removeLeaf(node)
+        let owner = record.ephemeralOwner
         if EphemeralOwner.isContainer(owner) {
             containers.remove(path)
         } else if EphemeralOwner.isTTL(owner) {
@@ -156,38 +190,30 @@ extension DataTree {
             // The set outlives its last element, as in ZooKeeper: its capacity shapes later iteration order.
             ephemeralsBySession[owner]?.remove(path)
         }
-        let deletedFor = dataWatches.trigger(path: path, type: .nodeDeleted)
-        fire(deletedFor, .nodeDeleted, path, zxid, nodeACL, &notifications)
-        let alreadyTold = Set(deletedFor)
-        let childWatchers = childWatches.trigger(path: path, type: .nodeDeleted).filter { !alreadyTold.contains($0) }
-        fire(childWatchers, .nodeDeleted, path, zxid, nodeACL, &notifications)
-        fire(
-            childWatches.trigger(path: parentPath, type: .nodeChildrenChanged), .nodeChildrenChanged, parentPath, zxid,
-            acl(of: nodes[parentPath]!), &notifications)
     }
 
     mutating func setData(
         path: String, data: [UInt8]?, version: Int32, zxid: Int64, time: Int64,
         notifications: inout [WatchNotification]
     ) throws(KeeperError) -> Stat {
-        guard let oldSize = nodes[path]?.data?.count ?? (nodes[path] == nil ? nil : 0) else { throw .noNode }
-        approximateDataSize += (data?.count ?? 0) - oldSize
-        nodes[path]!.data = data
-        nodes[path]!.stat.mtime = time
-        nodes[path]!.stat.mzxid = zxid
-        nodes[path]!.stat.version = version
+        guard let node = storedNode(at: path) else { throw .noNode }
+        approximateDataSize += (data?.count ?? 0) - max(0, store.dataLength(of: node))
+        store.setData(data, of: node)
+        store[node].mtime = time
+        store[node].mzxid = zxid
+        store[node].version = version
         fire(
-            dataWatches.trigger(path: path, type: .nodeDataChanged), .nodeDataChanged, path, zxid,
-            acl(of: nodes[path]!), &notifications)
-        return nodes[path]!.clientStat
+            dataWatches.trigger(path: path, type: .nodeDataChanged), .nodeDataChanged, path, zxid, aclList(node),
+            &notifications)
+        return clientStat(node)
     }
 
     mutating func setACL(path: String, acl: [ACL], version: Int32) throws(KeeperError) -> Stat {
-        guard let oldReference = nodes[path]?.aclReference else { throw .noNode }
-        aclCache.release(oldReference)
-        nodes[path]!.stat.aversion = version
-        nodes[path]!.aclReference = aclCache.reference(for: acl)
-        return nodes[path]!.clientStat
+        guard let node = storedNode(at: path) else { throw .noNode }
+        aclCache.release(store[node].aclReference)
+        store[node].aversion = version
+        store[node].aclReference = aclCache.reference(for: acl)
+        return clientStat(node)
     }
 
     mutating func killSession(_ sessionId: Int64, zxid: Int64, paths: [String]?, notifications: inout [WatchNotification]) {

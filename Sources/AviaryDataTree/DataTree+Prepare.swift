@@ -61,9 +61,10 @@ extension DataTree {
             guard change.stat != nil else { throw .noNode }
             return change
         }
-        guard let node = node(at: path) else { throw .noNode }
+        guard let node = store.node(at: path) else { throw .noNode }
+        let record = store[node]
         return PendingChange(
-            zxid: -1, path: path, stat: node.stat, childCount: node.children.count, acl: acl(of: node), data: node.data)
+            zxid: -1, path: path, stat: record.stat, childCount: Int(record.childCount), acl: aclList(node))
     }
 
     private func prepareCreate(
@@ -113,7 +114,7 @@ extension DataTree {
             PendingChange(
                 zxid: context.zxid, path: path,
                 stat: ZNode.newStat(zxid: context.zxid, time: context.time, ephemeralOwner: owner), childCount: 0,
-                acl: fixedACL, data: data))
+                acl: fixedACL))
         return body
     }
 
@@ -132,7 +133,7 @@ extension DataTree {
         parent.childCount -= 1
         parent.stat!.pzxid = context.zxid
         pending.add(parent)
-        pending.add(PendingChange(zxid: context.zxid, path: path, stat: nil, childCount: -1, acl: [], data: nil))
+        pending.add(PendingChange(zxid: context.zxid, path: path, stat: nil, childCount: -1, acl: []))
         return .delete(path: path, opCode: .deleteContainer)
     }
 
@@ -141,12 +142,13 @@ extension DataTree {
     public func reapableNodes(now: Int64) -> [String] {
         var candidates: [String] = []
         for path in containers {
-            if let node = nodes[path], node.children.isEmpty, node.stat.cversion > 0 { candidates.append(path) }
+            guard let node = storedNode(at: path) else { continue }
+            if store[node].childCount == 0, store[node].cversion > 0 { candidates.append(path) }
         }
         for path in ttlNodes {
-            guard let node = nodes[path], node.children.isEmpty else { continue }
-            let ttl = EphemeralOwner.ttlMillis(node.stat.ephemeralOwner)
-            if ttl != 0 && now - node.stat.mtime > ttl { candidates.append(path) }
+            guard let node = storedNode(at: path), store[node].childCount == 0 else { continue }
+            let ttl = EphemeralOwner.ttlMillis(store[node].ephemeralOwner)
+            if ttl != 0 && now - store[node].mtime > ttl { candidates.append(path) }
         }
         return candidates.sorted()
     }
@@ -174,7 +176,7 @@ extension DataTree {
         parent.childCount -= 1
         parent.stat!.pzxid = context.zxid
         pending.add(parent)
-        pending.add(PendingChange(zxid: context.zxid, path: path, stat: nil, childCount: -1, acl: [], data: nil))
+        pending.add(PendingChange(zxid: context.zxid, path: path, stat: nil, childCount: -1, acl: []))
         return .delete(path: path, opCode: .delete)
     }
 
@@ -189,7 +191,6 @@ extension DataTree {
         node.stat!.version = version
         node.stat!.mtime = context.time
         node.stat!.mzxid = context.zxid
-        node.data = request.data
         pending.add(node)
         return .setData(path: request.path, data: request.data, version: version, opCode: .setData)
     }
@@ -278,7 +279,7 @@ extension DataTree {
         }
         let ordered = paths.elementsInJavaOrder
         for path in ordered {
-            pending.add(PendingChange(zxid: context.zxid, path: path, stat: nil, childCount: 0, acl: [], data: nil))
+            pending.add(PendingChange(zxid: context.zxid, path: path, stat: nil, childCount: 0, acl: []))
         }
         return .closeSession(pathsToDelete: ordered)
     }

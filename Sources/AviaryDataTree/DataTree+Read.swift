@@ -10,8 +10,8 @@ extension DataTree {
         case .exists(let exists):
             if exists.path.utf8.contains(0) { throw .badArguments }
             if exists.watch { dataWatches.add(path: exists.path, watcher: watcher) }
-            guard let node = node(at: exists.path) else { throw .noNode }
-            return .stat(node.clientStat)
+            guard let node = store.node(at: exists.path) else { throw .noNode }
+            return .stat(clientStat(node))
         case .getData(let get):
             let (data, stat) = try getData(get, authInfo: authInfo, watcher: watcher)
             return .getData(data: data, stat: stat)
@@ -21,21 +21,21 @@ extension DataTree {
             let (children, stat) = try getChildren(get, authInfo: authInfo, watcher: watcher)
             return .getChildren2(children: children, stat: stat)
         case .getACL(let get):
-            guard let node = node(at: get.path) else { throw .noNode }
-            let list = acl(of: node)
+            guard let node = store.node(at: get.path) else { throw .noNode }
+            let list = aclList(node)
             try AccessControl.check(list, [.read, .admin], authInfo: authInfo)
             if (try? AccessControl.check(list, .admin, authInfo: authInfo)) != nil {
-                return .getACL(acl: list, stat: node.clientStat)
+                return .getACL(acl: list, stat: clientStat(node))
             }
-            return .getACL(acl: AccessControl.masked(list), stat: node.clientStat)
+            return .getACL(acl: AccessControl.masked(list), stat: clientStat(node))
         case .check(let check):
-            guard let node = node(at: check.path) else { throw .noNode }
-            try AccessControl.check(acl(of: node), .read, authInfo: authInfo)
-            _ = try Self.nextVersion(current: node.stat.version, expected: check.version)
+            guard let node = store.node(at: check.path) else { throw .noNode }
+            try AccessControl.check(aclList(node), .read, authInfo: authInfo)
+            _ = try Self.nextVersion(current: store[node].version, expected: check.version)
             return .empty
         case .getAllChildrenNumber(let get):
-            guard let node = node(at: get.path) else { throw .noNode }
-            try AccessControl.check(acl(of: node), .read, authInfo: authInfo)
+            guard let node = store.node(at: get.path) else { throw .noNode }
+            try AccessControl.check(aclList(node), .read, authInfo: authInfo)
             return .getAllChildrenNumber(Int32(truncatingIfNeeded: descendantCount(of: get.path)))
         case .getEphemerals(let get):
             let prefix = get.path
@@ -93,19 +93,19 @@ extension DataTree {
     private mutating func getData(
         _ request: PathWatchRequest, authInfo: [Id], watcher: WatcherID
     ) throws(KeeperError) -> ([UInt8]?, Stat) {
-        guard let node = node(at: request.path) else { throw .noNode }
-        try AccessControl.check(acl(of: node), .read, authInfo: authInfo)
+        guard let node = store.node(at: request.path) else { throw .noNode }
+        try AccessControl.check(aclList(node), .read, authInfo: authInfo)
         if request.watch { dataWatches.add(path: request.path, watcher: watcher) }
-        return (node.data, node.clientStat)
+        return (store.data(of: node), clientStat(node))
     }
 
     private mutating func getChildren(
         _ request: PathWatchRequest, authInfo: [Id], watcher: WatcherID
     ) throws(KeeperError) -> (children: [String], stat: Stat) {
-        guard let node = node(at: request.path) else { throw .noNode }
-        try AccessControl.check(acl(of: node), .read, authInfo: authInfo)
+        guard let node = store.node(at: request.path) else { throw .noNode }
+        try AccessControl.check(aclList(node), .read, authInfo: authInfo)
         if request.watch { childWatches.add(path: request.path, watcher: watcher) }
-        return (node.children.sorted(), node.clientStat)
+        return (store.childrenSortedByName(of: node).map(\.name), clientStat(node))
     }
 
     /// multiRead: each op succeeds or fails on its own; nothing is atomic.
@@ -136,8 +136,8 @@ extension DataTree {
             events.append(WatchNotification(watcher: watcher, event: WatcherEvent(type: type, path: path), zxid: zxid))
         }
         for path in request.dataWatches {
-            if let node = node(at: path) {
-                if node.stat.mzxid > request.relativeZxid {
+            if let node = store.node(at: path) {
+                if store[node].mzxid > request.relativeZxid {
                     fire(.nodeDataChanged, path)
                 } else {
                     dataWatches.add(path: path, watcher: watcher)
@@ -147,15 +147,15 @@ extension DataTree {
             }
         }
         for path in request.existWatches {
-            if node(at: path) != nil {
+            if store.node(at: path) != nil {
                 fire(.nodeCreated, path)
             } else {
                 dataWatches.add(path: path, watcher: watcher)
             }
         }
         for path in request.childWatches {
-            if let node = node(at: path) {
-                if node.stat.pzxid > request.relativeZxid {
+            if let node = store.node(at: path) {
+                if store[node].pzxid > request.relativeZxid {
                     fire(.nodeChildrenChanged, path)
                 } else {
                     childWatches.add(path: path, watcher: watcher)

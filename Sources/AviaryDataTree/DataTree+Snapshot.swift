@@ -38,39 +38,47 @@ extension DataTree {
             buffer.writeJuteLong(reference)
             buffer.writeJuteACLs(list)
         }
-        // An explicit stack, not recursion: a path may be ~1 MB deep in components.
-        var stack = ["/"]
-        while let path = stack.popLast() {
-            guard let node = nodes[path] else { continue }
-            buffer.writeJuteString(path == "/" ? "" : path)
-            buffer.writeJuteBuffer(node.data)
-            buffer.writeJuteLong(node.aclReference)
-            node.stat.encode(to: &buffer)
-            // Pushed in descending order so that they pop, and are written, in ascending order.
-            for child in node.children.sorted(by: >) {
-                stack.append(PathRules.join(path, child))
+        var walk = PreOrderWalk(store, sortedByName: true)
+        while let node = walk.next() {
+            let record = store[node]
+            if node == NodeStore.root {
+                buffer.writeJuteString("")
+            } else {
+                Self.writePath(walk.path, into: &buffer)
             }
+            store.withData(of: node) { data in
+                guard let data else { return buffer.writeJuteInt(-1) }
+                buffer.writeJuteInt(Int32(data.count))
+                buffer.writeBytes(data)
+            }
+            buffer.writeJuteLong(record.aclReference)
+            record.stat.encode(to: &buffer)
             if buffer.readableBytes >= flushAtBytes { try flush(&buffer) }
         }
         buffer.writeJuteString("/")
     }
 
+    /// A path as a jute ustring, from its UTF-8 bytes without building a String, unless it needs the CESU-8
+    /// rewriting `writeJuteString` does for characters outside the Basic Multilingual Plane.
+    private static func writePath(_ path: [UInt8], into buffer: inout ByteBuffer) {
+        if path.contains(where: { $0 >= 0xF0 }) {
+            buffer.writeJuteString(String(decoding: path, as: UTF8.self))
+        } else {
+            buffer.writeJuteInt(Int32(path.count))
+            buffer.writeBytes(path)
+        }
+    }
+
     /// Rebuilds a tree from the tree section of a snapshot, with the ephemeral, container and TTL indexes that
     /// ZooKeeper derives from each node's ephemeralOwner. Watches start empty.
     public init(snapshotTree reader: inout JuteReader, lastProcessedZxid: Int64) throws {
-        self.init()
-        nodes = [:]
-        aclCache = ACLCache()
-        ephemeralsBySession = [:]
-        containers = []
-        ttlNodes = []
-        approximateDataSize = 0
         self.lastProcessedZxid = lastProcessedZxid
-
         let table = try Self.readACLTable(&reader)
+        var sawRoot = false
+        var parents = RecentParents()
         var path = try reader.readString("path")
         while path != "/" {
-            let data = try reader.readBuffer("data")
+            let data = try reader.readByteBuffer("data")
             let reference = try reader.readLong("acl")
             let stat = try StatPersisted(from: &reader)
             let acl: [ACL]
@@ -81,12 +89,28 @@ extension DataTree {
             } else {
                 throw SnapshotTreeError("node '\(path)' refers to ACL \(reference), which is not in the ACL table")
             }
-            let key = try insertionKey(forSnapshotPath: path, ephemeralOwner: stat.ephemeralOwner)
-            nodes[key] = ZNode(data: data, aclReference: aclCache.reference(for: acl), stat: stat)
-            approximateDataSize += key.utf8.count + (data?.count ?? 0)
+            if path.isEmpty {
+                guard !sawRoot, store.count == 1 else { throw SnapshotTreeError("the root is not the first node") }
+                sawRoot = true
+                store[NodeStore.root].stat = stat
+                store[NodeStore.root].aclReference = aclCache.reference(for: acl)
+                Self.withBytes(of: data) { store.setData(bytes: $0, of: NodeStore.root) }
+                approximateDataSize += "/".utf8.count + (data?.readableBytes ?? 0)
+            } else {
+                guard sawRoot else { throw SnapshotTreeError("node '\(path)' comes before its parent") }
+                try insert(snapshotPath: path, data: data, acl: acl, stat: stat, parents: &parents)
+            }
             path = try reader.readString("path")
         }
-        guard nodes["/"] != nil else { throw SnapshotTreeError("the snapshot holds no root node") }
+        guard sawRoot else { throw SnapshotTreeError("the snapshot holds no root node") }
+    }
+
+    /// A jute buffer's bytes in place; nil stays nil (null data).
+    private static func withBytes<Result>(
+        of buffer: ByteBuffer?, _ body: (UnsafeRawBufferPointer?) -> Result
+    ) -> Result {
+        guard let buffer else { return body(nil) }
+        return buffer.withUnsafeReadableBytes { body($0) }
     }
 
     private static func readACLTable(_ reader: inout JuteReader) throws -> [Int64: [ACL]] {
@@ -107,26 +131,60 @@ extension DataTree {
         return table
     }
 
-    /// Links a node read from a snapshot under its parent and indexes it; returns the key it is stored under.
-    private mutating func insertionKey(forSnapshotPath path: String, ephemeralOwner: Int64) throws -> String {
-        if path.isEmpty {
-            guard nodes.isEmpty else { throw SnapshotTreeError("the root is not the first node") }
-            return "/"
-        }
-        guard nodes[path] == nil else { throw SnapshotTreeError("node '\(path)' appears twice") }
-        guard let parent = PathRules.parent(of: path), nodes[parent] != nil else {
+    /// Links a node read from a snapshot under its parent and indexes it.
+    private mutating func insert(
+        snapshotPath path: String, data: ByteBuffer?, acl: [ACL], stat: StatPersisted, parents: inout RecentParents
+    ) throws {
+        // Cut as `PathRules.parent(of:)` and `childName(of:)` cut, without building the parent's path.
+        let utf8 = path.utf8
+        guard !utf8.contains(0), let slash = utf8.lastIndex(of: UInt8(ascii: "/")),
+            let parent = parents.node(at: Substring(utf8[..<slash]), in: store)
+        else {
             throw SnapshotTreeError("node '\(path)' comes before its parent")
         }
-        nodes[parent]!.children.insert(PathRules.childName(of: path))
-        if EphemeralOwner.isContainer(ephemeralOwner) {
-            containers.insert(path)
-        } else if EphemeralOwner.isTTL(ephemeralOwner) {
-            ttlNodes.insert(path)
-        } else if ephemeralOwner != 0 {
-            // Inserted in snapshot order, as ZooKeeper fills its HashSet while loading.
-            ephemeralsBySession[ephemeralOwner, default: JavaStringHashSet()].insert(path)
+        let name = String(Substring(utf8[utf8.index(after: slash)...]))
+        // "//" would name the root a second time, and be written back as the terminator.
+        let record = NodeRecord(name: name, parent: parent, aclReference: ACLCache.openUnsafeReference, stat: stat)
+        guard !(parent == NodeStore.root && name.isEmpty),
+            let node = Self.withBytes(of: data, { store.add(record, bytes: $0) })
+        else {
+            throw SnapshotTreeError("node '\(path)' appears twice")
         }
-        return path
+        parents.lastPath = path[...]
+        parents.lastNode = node
+        store[node].aclReference = aclCache.reference(for: acl)
+        approximateDataSize += path.utf8.count + (data?.readableBytes ?? 0)
+        let owner = stat.ephemeralOwner
+        if EphemeralOwner.isContainer(owner) {
+            containers.insert(path)
+        } else if EphemeralOwner.isTTL(owner) {
+            ttlNodes.insert(path)
+        } else if owner != 0 {
+            // Inserted in snapshot order, as ZooKeeper fills its HashSet while loading.
+            ephemeralsBySession[owner, default: JavaStringHashSet()].insert(path)
+        }
+    }
+}
+
+/// The parents a snapshot's next node most likely has. Nodes come in pre-order, so a node's parent is nearly
+/// always the node just read (a first child) or the parent found last (a later sibling); only the first node after
+/// a subtree ends needs a full lookup.
+private struct RecentParents {
+    var lastPath: Substring = ""
+    var lastNode = NodeStore.root
+    private var parentPath: Substring = ""
+    private var parent = NodeStore.root
+
+    /// The node at `path`, "" being the root.
+    mutating func node(at path: Substring, in store: NodeStore) -> NodeID? {
+        if path == parentPath { return parent }
+        if path == lastPath {
+            (parentPath, parent) = (lastPath, lastNode)
+            return parent
+        }
+        guard let found = store.node(at: path) else { return nil }
+        (parentPath, parent) = (path, found)
+        return found
     }
 }
 
@@ -149,11 +207,12 @@ extension DataTree {
     private mutating func repairParentAfterExistingCreate(body: TxnBody, result: ApplyResult, zxid: Int64) {
         switch body {
         case .create(let path, _, _, _, let parentCVersion, .create) where result.error == .nodeExists:
-            guard let parent = PathRules.parent(of: path), let stat = nodes[parent]?.stat else { return }
-            let newCVersion = parentCVersion == -1 ? stat.cversion + 1 : parentCVersion
-            if newCVersion > stat.cversion {
-                nodes[parent]!.stat.cversion = newCVersion
-                nodes[parent]!.stat.pzxid = zxid
+            guard let (parentOrNil, _) = store.parentAndName(of: path), let parent = parentOrNil else { return }
+            let cversion = store[parent].cversion
+            let newCVersion = parentCVersion == -1 ? cversion + 1 : parentCVersion
+            if newCVersion > cversion {
+                store[parent].cversion = newCVersion
+                store[parent].pzxid = zxid
             }
         case .multi(let bodies):
             for (sub, subResult) in zip(bodies, result.multiResults) {
@@ -177,26 +236,31 @@ extension DataTree {
     /// Computed over the whole tree: O(nodes + bytes).
     public func treeDigest() -> Int64 {
         var digest: Int64 = 0
-        for (path, node) in nodes where !Self.isSystemPath(path) {
-            digest &+= Int64(Self.nodeDigest(path: path == "/" ? "" : path, node: node))
+        var walk = PreOrderWalk(store, sortedByName: false)
+        while let node = walk.next() {
+            if node == NodeStore.root {
+                digest &+= Int64(nodeDigest(path: [], node: node))
+            } else if !Self.isSystemPath(walk.path) {
+                digest &+= Int64(nodeDigest(path: walk.path, node: node))
+            }
         }
         return digest
     }
 
-    /// Nodes under `/zookeeper/` stay out of the digest. Compared on the UTF-8 bytes: this runs once per node.
-    static func isSystemPath(_ path: String) -> Bool {
-        var path = path
-        return path.withUTF8 { bytes in bytes.count > systemPrefix.count && bytes.starts(with: systemPrefix) }
+    /// Nodes under `/zookeeper/` stay out of the digest.
+    static func isSystemPath(_ path: [UInt8]) -> Bool {
+        path.count > systemPrefix.count && path.starts(with: systemPrefix)
     }
 
     private static let systemPrefix = Array("/zookeeper/".utf8)
 
-    static func nodeDigest(path: String, node: ZNode) -> UInt32 {
+    private func nodeDigest(path: [UInt8], node: NodeID) -> UInt32 {
         var crc = CRC32()
-        var path = path
-        path.withUTF8 { crc.update($0) }
-        node.data?.withUnsafeBufferPointer { crc.update($0) }
-        let stat = node.stat
+        path.withUnsafeBytes { crc.update($0) }
+        store.withData(of: node) { data in
+            if let data { crc.update(data) }
+        }
+        let stat = store[node].stat
         crc.updateBigEndian(stat.czxid)
         crc.updateBigEndian(stat.mzxid)
         crc.updateBigEndian(stat.pzxid)
@@ -208,35 +272,4 @@ extension DataTree {
         crc.updateBigEndian(stat.ephemeralOwner)
         return crc.value
     }
-}
-
-/// CRC-32 (IEEE 802.3, reflected, as java.util.zip.CRC32). This module takes no zlib, so it carries its own table.
-struct CRC32 {
-    private static let table: [UInt32] = (0..<256).map { index in
-        var value = UInt32(index)
-        for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
-        return value
-    }
-
-    private var state: UInt32 = 0xFFFF_FFFF
-
-    mutating func update<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
-        let table = Self.table
-        for byte in bytes {
-            state = table[Int((state ^ UInt32(byte)) & 0xFF)] ^ (state >> 8)
-        }
-    }
-
-    /// The integer's bytes, most significant first, without building an array.
-    mutating func updateBigEndian<Value: FixedWidthInteger>(_ value: Value) {
-        let table = Self.table
-        var shift = Value.bitWidth - 8
-        while shift >= 0 {
-            let byte = UInt32(truncatingIfNeeded: value >> shift) & 0xFF
-            state = table[Int((state ^ byte) & 0xFF)] ^ (state >> 8)
-            shift -= 8
-        }
-    }
-
-    var value: UInt32 { state ^ 0xFFFF_FFFF }
 }

@@ -18,8 +18,8 @@ public struct WatchNotification: Sendable, Hashable {
     }
 }
 
-/// The znode tree: nodes by path, the ACL table, the ephemeral, container and TTL indexes, and the watch
-/// tables of this server's connections.
+/// The znode tree: the nodes (a compact `NodeStore`), the ACL table, the ephemeral, container and TTL indexes,
+/// and the watch tables of this server's connections.
 ///
 /// It changes only through `apply` (a committed transaction) and watch registration; `prepare` turns requests
 /// into transactions without changing it. It has no clock: time arrives in each TxnHeader.
@@ -28,7 +28,7 @@ public struct DataTree: Sendable {
     public static let quotaPath = "/zookeeper/quota"
     public static let configPath = "/zookeeper/config"
 
-    public internal(set) var nodes: [String: ZNode] = [:]
+    var store = NodeStore()
     public internal(set) var aclCache = ACLCache()
     public internal(set) var ephemeralsBySession: [Int64: JavaStringHashSet] = [:]
     public internal(set) var containers: Set<String> = []
@@ -40,24 +40,43 @@ public struct DataTree: Sendable {
     public internal(set) var approximateDataSize: Int = 0
 
     public init(configData: [UInt8] = []) {
-        let empty = StatPersisted(
-            czxid: 0, mzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0, pzxid: 0)
-        nodes["/"] = ZNode(data: [], aclReference: ACLCache.openUnsafeReference, stat: empty, children: ["zookeeper"])
-        nodes[Self.zookeeperPath] = ZNode(
-            data: [], aclReference: ACLCache.openUnsafeReference, stat: empty, children: ["quota", "config"])
-        nodes[Self.quotaPath] = ZNode(data: [], aclReference: ACLCache.openUnsafeReference, stat: empty)
+        let open = ACLCache.openUnsafeReference
+        let empty = NodeStore.emptyStat
+        let zookeeper = store.add(
+            NodeRecord(name: "zookeeper", parent: NodeStore.root, aclReference: open, stat: empty), data: [])!
+        _ = store.add(NodeRecord(name: "quota", parent: zookeeper, aclReference: open, stat: empty), data: [])
         var configStat = empty
         // ZooKeeper sets the config node's ACL with version -1 at start-up, which leaves aversion at -1.
         configStat.aversion = -1
-        nodes[Self.configPath] = ZNode(
-            data: configData, aclReference: aclCache.reference(for: ACL.readUnsafe), stat: configStat)
-        approximateDataSize = nodes.keys.reduce(0) { $0 + $1.utf8.count } + configData.count
+        let configACL = aclCache.reference(for: ACL.readUnsafe)
+        _ = store.add(
+            NodeRecord(name: "config", parent: zookeeper, aclReference: configACL, stat: configStat), data: configData)
+        let paths = ["/", Self.zookeeperPath, Self.quotaPath, Self.configPath]
+        approximateDataSize = paths.reduce(0) { $0 + $1.utf8.count } + configData.count
     }
 
-    public var nodeCount: Int { nodes.count }
+    public var nodeCount: Int { store.count }
 
     /// The node at `path`. ZooKeeper's table also holds the root under "", so "" finds the root too.
-    public func node(at path: String) -> ZNode? { nodes[path.isEmpty ? "/" : path] }
+    public func node(at path: String) -> ZNode? {
+        store.node(at: path).map(znode)
+    }
+
+    /// The names of the children of the node at `path`, sorted; empty when there is no such node.
+    public func children(of path: String) -> [String] {
+        guard let node = store.node(at: path) else { return [] }
+        return store.childrenSortedByName(of: node).map(\.name)
+    }
+
+    /// Every node's path ("/" for the root), parents before children. Builds one String per node: for tools and
+    /// tests, not for request paths.
+    public func allPaths() -> [String] {
+        var paths: [String] = []
+        paths.reserveCapacity(store.count)
+        var walk = PreOrderWalk(store, sortedByName: false)
+        while walk.next() != nil { paths.append(String(decoding: walk.path, as: UTF8.self)) }
+        return paths
+    }
 
     public func acl(of node: ZNode) -> [ACL] { aclCache.list(for: node.aclReference) }
 
@@ -68,10 +87,14 @@ public struct DataTree: Sendable {
 
     /// Number of nodes below `path`, at any depth.
     public func descendantCount(of path: String) -> Int {
-        guard let node = node(at: path) else { return 0 }
+        guard let node = store.node(at: path) else { return 0 }
         var count = 0
-        for child in node.children {
-            count += 1 + descendantCount(of: PathRules.join(path, child))
+        var stack = [node]
+        while let next = stack.popLast() {
+            for child in store.children(of: next) {
+                count += 1
+                stack.append(child)
+            }
         }
         return count
     }
@@ -83,4 +106,25 @@ public struct DataTree: Sendable {
     }
 
     public var watchCount: Int { dataWatches.watchCount + childWatches.watchCount }
+
+    // MARK: Nodes by index, for this module's request paths
+
+    func znode(_ node: NodeID) -> ZNode {
+        let record = store[node]
+        return ZNode(
+            data: store.data(of: node), aclReference: record.aclReference, stat: record.stat,
+            childCount: Int(record.childCount))
+    }
+
+    /// The node stored under exactly `path`. Unlike `node(at:)`, "" is not the root: transactions address nodes
+    /// this way.
+    func storedNode(at path: String) -> NodeID? { path.isEmpty ? nil : store.node(at: path) }
+
+    func clientStat(_ node: NodeID) -> Stat {
+        let record = store[node]
+        return ZNode.clientStat(
+            record.stat, dataLength: max(0, store.dataLength(of: node)), childCount: Int(record.childCount))
+    }
+
+    func aclList(_ node: NodeID) -> [ACL] { aclCache.list(for: store[node].aclReference) }
 }

@@ -9,7 +9,6 @@ public struct PendingChange: Sendable {
     public var stat: StatPersisted?
     public var childCount: Int
     public var acl: [ACL]
-    public var data: [UInt8]?
 }
 
 /// Changes of transactions that are prepared but not yet applied, so the next request is validated against

@@ -39,8 +39,8 @@ public enum DataDirectoryTool {
         for session in snapshot.sessions {
             output("session 0x\(String(UInt64(bitPattern: session.id), radix: 16)) timeout \(session.timeoutMillis) ms")
         }
-        for path in snapshot.tree.nodes.keys.sorted() {
-            let node = snapshot.tree.nodes[path]!
+        for path in snapshot.tree.allPaths().sorted() {
+            let node = snapshot.tree.node(at: path)!
             output(StorageDump.json(path: path, node: node, acl: snapshot.tree.acl(of: node)))
         }
     }

@@ -124,15 +124,15 @@ public enum StorageDump {
         object.add("cversion", number: Int64(stat.cversion))
         object.add("aversion", number: Int64(stat.aversion))
         object.add("ephemeralOwner", string: "0x" + hex(stat.ephemeralOwner))
-        object.add("numChildren", number: Int64(node.children.count))
+        object.add("numChildren", number: Int64(node.childCount))
         return object.text
     }
 
     /// Every node of a snapshot as JSON lines, in path order.
     public static func jsonLines(_ snapshot: LoadedSnapshot) -> [String] {
         let tree = snapshot.tree
-        return tree.nodes.keys.sorted().map { path in
-            let node = tree.nodes[path]!
+        return tree.allPaths().sorted().map { path in
+            let node = tree.node(at: path)!
             return json(path: path, node: node, acl: tree.acl(of: node))
         }
     }

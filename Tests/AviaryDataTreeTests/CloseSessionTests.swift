@@ -53,7 +53,7 @@ struct CloseSessionTests {
         #expect(Self.listed(close) == ["/e2"])
         fixture.apply(delete)
         fixture.apply(close)
-        #expect(fixture.tree.nodes.keys.filter { $0.hasPrefix("/e") }.isEmpty)
+        #expect(fixture.tree.allPaths().filter { $0.hasPrefix("/e") }.isEmpty)
     }
 
     @Test func pendingCloseMakesTheEphemeralsMissingForLaterRequests() throws {

@@ -87,7 +87,7 @@ struct TreeFixture {
 
     func stat(_ path: String) -> Stat? { tree.node(at: path)?.clientStat }
 
-    func children(_ path: String) -> [String] { tree.node(at: path)?.children.sorted() ?? [] }
+    func children(_ path: String) -> [String] { tree.children(of: path) }
 
     /// A tree most error tables start from:
     ///

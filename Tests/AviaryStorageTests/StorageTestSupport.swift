@@ -85,12 +85,14 @@ enum Files {
 /// Compares two trees as ZooKeeper would see them: nodes, data (null distinct from empty), stats, children,
 /// ACL lists (not reference numbers), the ephemeral/container/TTL indexes, the last zxid.
 func expectSameTree(_ actual: DataTree, _ expected: DataTree, sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.nodes.keys.sorted() == expected.nodes.keys.sorted(), sourceLocation: sourceLocation)
-    for (path, node) in expected.nodes {
-        guard let other = actual.nodes[path] else { continue }
+    #expect(actual.allPaths().sorted() == expected.allPaths().sorted(), sourceLocation: sourceLocation)
+    for path in expected.allPaths() {
+        guard let node = expected.node(at: path), let other = actual.node(at: path) else { continue }
         #expect(other.data == node.data, "data of \(path)", sourceLocation: sourceLocation)
         #expect(other.stat == node.stat, "stat of \(path)", sourceLocation: sourceLocation)
-        #expect(other.children == node.children, "children of \(path)", sourceLocation: sourceLocation)
+        #expect(
+            actual.children(of: path) == expected.children(of: path), "children of \(path)",
+            sourceLocation: sourceLocation)
         #expect(actual.acl(of: other) == expected.acl(of: node), "ACL of \(path)", sourceLocation: sourceLocation)
     }
     #expect(

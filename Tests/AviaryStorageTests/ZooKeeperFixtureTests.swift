@@ -110,7 +110,7 @@ struct ZooKeeperFixtureTests {
     func expectMatchesZooKeeper(_ state: RecoveredState) throws {
         let json = try Data(contentsOf: URL(fileURLWithPath: try Self.fixture() + "/expected.json"))
         let expected = try JSONDecoder().decode(Expected.self, from: json)
-        let visible = state.tree.nodes.keys.filter { $0 != "/zookeeper" && !$0.hasPrefix("/zookeeper/") }
+        let visible = state.tree.allPaths().filter { $0 != "/zookeeper" && !$0.hasPrefix("/zookeeper/") }
         #expect(visible.sorted() == expected.nodes.map(\.path).sorted())
         for node in expected.nodes {
             guard let actual = state.tree.node(at: node.path) else { continue }

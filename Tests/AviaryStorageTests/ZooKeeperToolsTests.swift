@@ -45,7 +45,7 @@ struct ZooKeeperToolsTests {
         let output = try ZooKeeperTools.run("org.apache.zookeeper.server.SnapshotFormatter", [path])
         let lines = Set(output.split(separator: "\n").map(String.init))
         #expect(output.contains("ZNode Details (count="))
-        for path in tree.nodes.keys { #expect(lines.contains(path), "\(path) listed") }
+        for path in tree.allPaths() { #expect(lines.contains(path), "\(path) listed") }
         #expect(lines.contains("0x\(String(SnapshotTests.sessionA, radix: 16)), 30000, 2"))
         #expect(lines.contains("0x\(String(SnapshotTests.sessionB, radix: 16)), 4000, 1"))
         #expect(lines.contains("Last zxid: 0x\(String(tree.lastProcessedZxid, radix: 16))"))
@@ -58,7 +58,7 @@ struct ZooKeeperToolsTests {
         let (dataDirectory, ours) = try Self.writeDataDirectory(in: directory, tamperWithOneDigest: false)
         let dump = try ZooKeeperTools.dumpTree(of: dataDirectory)
         #expect(dump.digestMismatches == 0, "ZooKeeper's digests agree with the snapshot's and every txn's")
-        let visible = ours.tree.nodes.keys.filter { $0 != "/zookeeper" && !$0.hasPrefix("/zookeeper/") }
+        let visible = ours.tree.allPaths().filter { $0 != "/zookeeper" && !$0.hasPrefix("/zookeeper/") }
         #expect(dump.nodes.map(\.path).sorted() == visible.sorted())
         for node in dump.nodes {
             guard let mine = ours.tree.node(at: node.path) else { continue }
