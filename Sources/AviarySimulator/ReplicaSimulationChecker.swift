@@ -181,8 +181,12 @@ struct ReplicaSimulationChecker: Sendable {
             return
         }
         if a.treeDigest() != b.treeDigest() || a.nodeCount != b.nodeCount {
-            let paths = Set(a.nodes.keys).union(b.nodes.keys).sorted()
-            let differing = paths.first { a.nodes[$0]?.data != b.nodes[$0]?.data || a.nodes[$0]?.stat != b.nodes[$0]?.stat }
+            let paths = Set(a.allPaths()).union(b.allPaths()).sorted()
+            let differing = paths.first { path in
+                let left = a.node(at: path)
+                let right = b.node(at: path)
+                return left?.data != right?.data || left?.stat != right?.stat
+            }
             fail(
                 "servers \(id) and \(otherId) differ at \(Zxid.hex(a.lastProcessedZxid)): \(a.nodeCount) vs \(b.nodeCount) nodes, "
                     + "first difference at \(differing ?? "?")")
@@ -223,8 +227,8 @@ struct ReplicaSimulationChecker: Sendable {
         for id in current.sorted() where live[id] == nil {
             fail("session \(Zxid.hex(id)) of a connected client is unknown to the leader at the end")
         }
-        for (path, node) in leader.tree.nodes.sorted(by: { $0.key < $1.key }) {
-            let owner = node.stat.ephemeralOwner
+        for path in leader.tree.allPaths().sorted() {
+            guard let owner = leader.tree.node(at: path)?.stat.ephemeralOwner else { continue }
             guard owner != 0, owner != EphemeralOwner.container, !EphemeralOwner.isTTL(owner) else { continue }
             if live[owner] == nil {
                 fail("ephemeral \(path) outlives its session \(Zxid.hex(owner))")
