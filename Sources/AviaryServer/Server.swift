@@ -53,7 +53,8 @@ public final class Server: Sendable {
         driver.attachStorage(
             snapshots: storage.snapshots,
             logSettings: .init(snapshotEvery: snapshotInterval, snapshotEveryBytes: snapshotSizeInterval))
-        try await driver.eventLoop.submit { driver.startLog(writer: storage.writer) }.get()
+        // Nothing runs on the driver's loop yet: the log can start from here.
+        driver.startLog(writer: storage.writer)
 
         let host = configuration.clientPortAddress ?? member?.clientAddress ?? "0.0.0.0"
         let channel: any Channel
