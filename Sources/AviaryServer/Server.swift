@@ -41,7 +41,9 @@ public final class Server: Sendable {
         guard let port = member?.clientPort ?? configuration.clientPort else {
             throw StartupError("no clientPort configured")
         }
-        let storage = try ServerStorage.open(configuration: configuration, logger: logger)
+        // An ensemble member keeps the last txns it recovered, ZooKeeper's commitLogCount, to catch learners up by DIFF.
+        let storage = try ServerStorage.open(
+            configuration: configuration, keepRecentTxns: member == nil ? 0 : 500, logger: logger)
         let consensus = try member.map { try makeConsensus(myId: $0.id, storage: storage) }
         let driver = ReplicaDriver(
             eventLoop: group.next(),
@@ -115,8 +117,6 @@ public final class Server: Sendable {
             throw StartupError("cannot read the epoch files: \(error)")
         }
         for note in epochs.notes { logger.notice("\(note)") }
-        let history = try RecentHistory.read(
-            logDirectory: storage.directory.logDirectory, after: storage.recovered.snapshotZxid, limit: 500)
         let membership = QuorumMembership(
             participants: configuration.participants.map(\.id), observers: configuration.observers.map(\.id))
         return QuorumPeer(
@@ -124,7 +124,7 @@ public final class Server: Sendable {
                 myId: myId, membership: membership, tickTimeMillis: Int64(configuration.tickTimeMillis),
                 initLimit: Int64(configuration.initLimitTicks), syncLimit: Int64(configuration.syncLimitTicks)),
             acceptedEpoch: epochs.acceptedEpoch, currentEpoch: epochs.currentEpoch, lastLoggedZxid: lastLogged,
-            recentHistory: history)
+            recentHistory: storage.recovered.recentTxns.map { ($0.zxid, $0) })
     }
 
     /// Binds the election and learner ports and connects the election to the other members.

@@ -10,13 +10,16 @@ struct ServerStorage {
     var writer: TxnLogWriter
     var snapshots: SnapshotService
 
-    static func open(configuration: ServerConfiguration, logger: Logger) throws -> ServerStorage {
+    /// `keepRecentTxns`: how many of the last logged txns recovery hands back (`RecoveredState.recentTxns`).
+    static func open(configuration: ServerConfiguration, keepRecentTxns: Int = 0, logger: Logger) throws -> ServerStorage {
         let started = ContinuousClock.now
         let directory: DataDirectory
         let recovered: RecoveredState
         do {
             directory = try DataDirectory(dataDir: configuration.dataDir, dataLogDir: configuration.dataLogDir)
-            recovered = try directory.recover()
+            var options = DataDirectory.RecoveryOptions()
+            options.keepRecentTxns = keepRecentTxns
+            recovered = try directory.recover(options: options)
         } catch {
             throw StartupError("cannot recover the data directory: \(error)")
         }

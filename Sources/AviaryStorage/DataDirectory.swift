@@ -35,6 +35,16 @@ public struct DataDirectory: Sendable {
     public func snapshots() throws -> [SnapshotFile.Entry] { try SnapshotFile.list(in: snapshotDirectory) }
     public func logSegments() throws -> [TxnLogReader.Segment] { try TxnLogReader.segments(in: logDirectory) }
 
+    /// Removes the snapshots of a history beyond `zxid` (after the leader truncated it away).
+    public func removeSnapshots(after zxid: Int64) throws -> [String] {
+        var removed: [String] = []
+        for snapshot in try snapshots() where snapshot.zxid > zxid {
+            try FileSystem.remove(snapshot.path)
+            removed.append(snapshot.path)
+        }
+        return removed
+    }
+
     public struct RecoveryOptions: Sendable {
         /// Start from an empty tree when logs exist but no snapshot does (ZooKeeper's
         /// `zookeeper.snapshot.trust.empty`). Off: such logs may have lost their beginning to a purge.
@@ -49,6 +59,9 @@ public struct DataDirectory: Sendable {
         public var maximumRecordBytes = TxnLogFormat.defaultMaximumRecordBytes
         /// The tree to start from when there is no snapshot at all.
         public var emptyTree = DataTree()
+        /// How many of the last replayed txns to keep in `RecoveredState.recentTxns` (an ensemble member keeps
+        /// them to bring learners up to date by DIFF).
+        public var keepRecentTxns = 0
 
         public init() {}
     }
@@ -97,6 +110,12 @@ public struct DataDirectory: Sendable {
             }
             _ = state.tree.applyRecovered(txn)
             state.replayedTxnCount += 1
+            if options.keepRecentTxns > 0 {
+                state.recentTxns.append(txn)
+                if state.recentTxns.count >= 2 * options.keepRecentTxns {
+                    state.recentTxns.removeFirst(state.recentTxns.count - options.keepRecentTxns)
+                }
+            }
             let hex = String(txn.zxid, radix: 16)
             if options.verifyTxnDigests, let digest = txn.digest, digest.version == DataTree.digestVersion,
                 digest.treeDigest != state.tree.treeDigest()
@@ -111,6 +130,7 @@ public struct DataDirectory: Sendable {
             }
         }
         state.sessions = sessions.map { SessionEntry(id: $0.key, timeoutMillis: $0.value) }.sorted { $0.id < $1.id }
+        state.recentTxns = Array(state.recentTxns.suffix(options.keepRecentTxns))
         return summary
     }
 
@@ -240,6 +260,8 @@ public struct RecoveredState: Sendable {
     public var tornTailRepaired = false
     /// What happened, for the log: which snapshot, fallbacks, repairs, digest mismatches.
     public var notes: [String] = []
+    /// The last replayed txns, oldest first, as many as `RecoveryOptions.keepRecentTxns` asked for.
+    public var recentTxns: [Txn] = []
 
     /// The zxid the recovered tree reflects.
     public var lastZxid: Int64 { tree.lastProcessedZxid }

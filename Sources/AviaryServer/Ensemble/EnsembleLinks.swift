@@ -75,30 +75,17 @@ final class EnsembleLinks: @unchecked Sendable {
     }
 
     func send(_ notification: Notification, to peer: Int64) {
-        let state: ElectionNotification.State =
-            switch notification.state {
-            case .looking: .looking
-            case .following: .following
-            case .leading: .leading
-            case .observing: .observing
-            }
         let vote = notification.vote
+        // Both enums carry ZooKeeper's ServerState numbers.
         election.send(
             ElectionNotification(
-                state: state, leader: vote.leader, zxid: vote.zxid, electionEpoch: vote.electionEpoch,
+                state: ElectionNotification.State(rawValue: notification.state.rawValue)!, leader: vote.leader, zxid: vote.zxid, electionEpoch: vote.electionEpoch,
                 peerEpoch: vote.peerEpoch, config: configText),
             to: peer)
     }
 
     static func notification(from received: ElectionNotification) -> Notification? {
-        guard let known = received.knownState else { return nil }
-        let state: PeerState =
-            switch known {
-            case .looking: .looking
-            case .following: .following
-            case .leading: .leading
-            case .observing: .observing
-            }
+        guard let state = PeerState(rawValue: received.state) else { return nil }
         return Notification(
             state: state,
             vote: Vote(

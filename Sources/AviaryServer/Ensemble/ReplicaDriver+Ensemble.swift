@@ -97,9 +97,7 @@ extension ReplicaDriver {
         stopLog()
         do {
             let touched = try TxnLogFiles.truncateLog(in: directory.logDirectory, after: zxid)
-            for snapshot in try directory.snapshots() where snapshot.zxid > zxid {
-                try FileManager.default.removeItem(atPath: snapshot.path)
-            }
+                + directory.removeSnapshots(after: zxid)
             logger.notice("truncated the log to the leader's history", metadata: ["after": "\(Zxid.hex(zxid))", "files": "\(touched)"])
             if reloadState {
                 let recovered = try directory.recover()
