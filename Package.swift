@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         .target(
@@ -72,9 +75,38 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "AviaryTLS",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AviaryTLSTests",
+            dependencies: [
+                "AviaryTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "AviaryTransport",
             dependencies: [
-                "AviaryWire",
+                "AviaryWire", "AviaryTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -84,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "AviaryTransportTests",
             dependencies: [
-                "AviaryTransport", "AviaryWire",
+                "AviaryTransport", "AviaryWire", "AviaryTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -107,7 +139,8 @@ let package = Package(
         .target(
             name: "AviaryServer",
             dependencies: [
-                "AviaryWire", "AviaryDataTree", "AviaryReplica", "AviaryTransport", "AviaryStorage",
+                "AviaryWire", "AviaryDataTree", "AviaryReplica", "AviaryTransport", "AviaryStorage", "AviaryTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -120,7 +153,7 @@ let package = Package(
         .executableTarget(
             name: "aviary-server",
             dependencies: [
-                "AviaryServer",
+                "AviaryServer", "AviaryTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -147,7 +180,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AviaryServerTests",
-            dependencies: ["AviaryServer", "AviaryWire", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["AviaryServer", "AviaryTLS", "AviaryWire", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -8,7 +8,8 @@ import AviaryWire
 /// refuses these reconnections too).
 extension Replica {
     mutating func connectReadOnly(
-        _ connection: ConnectionID, _ request: ConnectRequest, address: String, effects: inout [ReplicaEffect]
+        _ connection: ConnectionID, _ request: ConnectRequest, address: String, authInfo: [Id],
+        effects: inout [ReplicaEffect]
     ) {
         guard request.readOnly else {
             effects.append(.close(connection, reason: "read-only: refusing a client that does not accept read-only servers"))
@@ -37,7 +38,7 @@ extension Replica {
             }
         }
         connections[connection] = ConnectionState(
-            address: address, sessionId: sessionId, authInfo: [Id(scheme: "ip", id: address)],
+            address: address, sessionId: sessionId, authInfo: authInfo,
             hasReadOnlyByte: request.hasReadOnlyByte)
         connectionBySession[sessionId] = connection
         effects.append(

@@ -65,8 +65,9 @@ public struct Replica: Sendable {
     public mutating func handle(_ input: ReplicaInput, now: Int64) -> [ReplicaEffect] {
         var effects: [ReplicaEffect] = []
         switch input {
-        case .connect(let connection, let request, let address):
-            connect(connection, request, address: address, now: now, effects: &effects)
+        case .connect(let connection, let request, let address, let certificateIdentities):
+            let authInfo = [Id(scheme: "ip", id: address)] + certificateIdentities
+            connect(connection, request, address: address, authInfo: authInfo, now: now, effects: &effects)
         case .request(let connection, let header, let request, let identity):
             receive(connection, header, request, identity: identity, now: now, effects: &effects)
         case .unknownRequest(let connection, let header):
@@ -158,11 +159,11 @@ public struct Replica: Sendable {
     // MARK: - Connections and sessions
 
     private mutating func connect(
-        _ connection: ConnectionID, _ request: ConnectRequest, address: String, now: Int64,
+        _ connection: ConnectionID, _ request: ConnectRequest, address: String, authInfo: [Id], now: Int64,
         effects: inout [ReplicaEffect]
     ) {
         if isReadOnly {
-            connectReadOnly(connection, request, address: address, effects: &effects)
+            connectReadOnly(connection, request, address: address, authInfo: authInfo, effects: &effects)
             return
         }
         guard isServing else {
@@ -172,7 +173,7 @@ public struct Replica: Sendable {
         }
         guard let timeout = admit(connection, request, effects: &effects) else { return }
         var state = ConnectionState(
-            address: address, sessionId: 0, authInfo: [Id(scheme: "ip", id: address)],
+            address: address, sessionId: 0, authInfo: authInfo,
             hasReadOnlyByte: request.hasReadOnlyByte)
         if request.sessionId == 0 {
             let sessionId = sessions.allocateSessionId()

@@ -41,8 +41,9 @@ public struct ReplicaConfiguration: Sendable {
 
 /// What the shell tells the replica.
 public enum ReplicaInput: Sendable {
-    /// A connection's first frame. `address` is the client's IP address as text.
-    case connect(ConnectionID, ConnectRequest, address: String)
+    /// A connection's first frame. `address` is the client's IP address as text; `certificateIdentities` are
+    /// what the client's TLS certificate proved (x509, and super for the configured super user).
+    case connect(ConnectionID, ConnectRequest, address: String, certificateIdentities: [Id] = [])
     /// A request on an established connection. `identity` carries the result of an auth packet, computed at the
     /// edge (hashing is not the replica's business): nil for other requests.
     case request(ConnectionID, RequestHeader, ClientRequest, identity: AuthOutcome?)

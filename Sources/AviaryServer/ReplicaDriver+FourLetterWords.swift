@@ -128,7 +128,7 @@ extension ReplicaDriver {
     private func configurationReport() -> String {
         [
             "clientPort=\(settings.clientPort)",
-            "secureClientPort=-1",
+            "secureClientPort=\(settings.secureClientPort ?? -1)",
             "dataDir=\(settings.dataDir)/version-2",
             "dataDirSize=0",
             "dataLogDir=\(settings.dataLogDir)/version-2",

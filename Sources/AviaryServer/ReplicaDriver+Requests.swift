@@ -1,10 +1,12 @@
 import AviaryDataTree
 import AviaryReplica
+import AviaryTLS
 import AviaryTransport
 import AviaryWire
 import DequeModule
 import Logging
 import NIOCore
+import NIOSSL
 
 extension ReplicaDriver {
     /// Decodes one frame and feeds it to the replica. Anything malformed closes this connection only.
@@ -24,7 +26,10 @@ extension ReplicaDriver {
                 }
                 connection.handshakeDone = true
                 connection.timeoutMillis = request.timeOutMillis
-                run(.connect(connection.id, request, address: connection.address))
+                run(
+                    .connect(
+                        connection.id, request, address: connection.address,
+                        certificateIdentities: certificateIdentities(of: connection)))
                 return
             }
             let header = try RequestHeader(from: &reader)
@@ -61,7 +66,7 @@ extension ReplicaDriver {
             }
             var identity: AuthOutcome?
             if case .auth(let packet) = request {
-                identity = authenticate(packet, address: connection.address)
+                identity = authenticate(packet, connection: connection)
                 if identity == .failed { statistics.authFailures += 1 }
             }
             run(.request(connection.id, header, request, identity: identity))
@@ -70,8 +75,10 @@ extension ReplicaDriver {
         }
     }
 
-    /// The auth providers: digest (with the super user) and ip. Other schemes fail, and the connection closes.
-    func authenticate(_ packet: AuthPacket, address: String) -> AuthOutcome {
+    /// The auth providers: digest (with the super user), ip and x509 (what the TLS certificate proved). Other
+    /// schemes fail, and the connection closes.
+    func authenticate(_ packet: AuthPacket, connection: ClientConnection) -> AuthOutcome {
+        let address = connection.address
         switch packet.scheme {
         case "digest":
             let credentials = String(decoding: packet.auth, as: UTF8.self)
@@ -82,9 +89,24 @@ extension ReplicaDriver {
             return .authenticated([Id(scheme: "digest", id: digest)])
         case "ip":
             return .authenticated([Id(scheme: "ip", id: address)])
+        case "x509":
+            let identities = certificateIdentities(of: connection)
+            return identities.isEmpty ? .failed : .authenticated(identities)
         default:
             return .failed
         }
+    }
+
+    /// ZooKeeper's x509 provider: a client whose TLS certificate verified is `x509:<subject>`, and also
+    /// `super:<subject>` when that subject is the configured super user.
+    func certificateIdentities(of connection: ClientConnection) -> [Id] {
+        guard let tls = try? connection.context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
+            let certificate = tls.peerCertificate, let subject = CertificateSubject.rfc2253(of: certificate)
+        else { return [] }
+        if let superUser = settings.x509SuperUser, subject == superUser {
+            return [Id(scheme: "super", id: subject), Id(scheme: "x509", id: subject)]
+        }
+        return [Id(scheme: "x509", id: subject)]
     }
 
     /// Feeds one input and carries out the effects in order. Transactions to log go to the log writer as one

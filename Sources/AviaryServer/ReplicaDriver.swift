@@ -12,7 +12,10 @@ struct ClientServiceSettings: Sendable {
     var maxClientConnectionsPerHost: Int
     var fourLetterWordWhitelist: Set<String>
     var superDigest: String?
+    /// `X509AuthenticationProvider.superUser`: a client certificate with this subject gets `super`.
+    var x509SuperUser: String? = nil
     var clientPort: Int
+    var secureClientPort: Int? = nil
     var dataDir: String
     var dataLogDir: String
     var tickTimeMillis: Int

@@ -2,6 +2,7 @@ import AviaryConsensus
 import AviaryDataTree
 import AviaryReplica
 import AviaryStorage
+import AviaryTLS
 import AviaryTransport
 import AviaryWire
 import Foundation
@@ -21,7 +22,9 @@ public final class Server: Sendable {
     private let running = NIOLockedValueBox<Running?>(nil)
 
     private struct Running: Sendable {
-        var channel: any Channel
+        var channel: (any Channel)?
+        var secureChannel: (any Channel)?
+        var certificateWatchers: [RepeatedTask]
         var driver: ReplicaDriver
         var snapshots: SnapshotService
     }
@@ -35,12 +38,14 @@ public final class Server: Sendable {
     }
 
     /// Recovers the data directory, binds the ports and starts serving (an ensemble member once it has a
-    /// leader). Returns the bound client port.
+    /// leader). Returns the bound client port (the TLS one when there is no plain one).
     public func start() async throws -> Int {
         let member = try ensembleMember()
-        guard let port = member?.clientPort ?? configuration.clientPort else {
-            throw StartupError("no clientPort configured")
+        let port = member?.clientPort ?? configuration.clientPort
+        guard port != nil || configuration.secureClientPort != nil else {
+            throw StartupError("no clientPort or secureClientPort configured")
         }
+        let tls = try ServerTLS(options: configuration.tls, logger: logger)
         // An ensemble member keeps the last txns it recovered, ZooKeeper's commitLogCount, to catch learners up by DIFF.
         let storage = try ServerStorage.open(
             configuration: configuration, keepRecentTxns: member == nil ? 0 : 500, logger: logger)
@@ -51,7 +56,7 @@ public final class Server: Sendable {
                 configuration: replicaConfiguration(serverId: member?.id ?? 1), tree: storage.recovered.tree,
                 restoredSessions: storage.recovered.sessions.map { ($0.id, $0.timeoutMillis) },
                 sessionSeedMillis: WallClock.millis(), consensus: consensus),
-            settings: clientSettings(port: port), configuration: configuration, logger: logger)
+            settings: clientSettings(port: port ?? 0), configuration: configuration, logger: logger)
         driver.attachStorage(
             snapshots: storage.snapshots,
             logSettings: .init(snapshotEvery: snapshotInterval, snapshotEveryBytes: snapshotSizeInterval))
@@ -59,20 +64,28 @@ public final class Server: Sendable {
         driver.startLog(writer: storage.writer)
 
         let host = configuration.clientPortAddress ?? member?.clientAddress ?? "0.0.0.0"
-        let channel: any Channel
+        var channel: (any Channel)?
+        var secureChannel: (any Channel)?
         do {
-            channel = try await ClientListener.bind(group: group, host: host, port: port) { channel in
-                channel.eventLoop.submit {
-                    try channel.pipeline.syncOperations.addHandler(driver.makeHandler())
-                }
+            if let port {
+                channel = try await bindClients(host: host, port: port, accepts: tls.clientPortAccepts, driver: driver)
+            }
+            if let securePort = configuration.secureClientPort, let clientTLS = tls.client {
+                let secureHost = configuration.tls.secureClientPortAddress ?? host
+                secureChannel = try await bindClients(
+                    host: secureHost, port: securePort, accepts: .tlsOnly(clientTLS), driver: driver)
             }
         } catch {
             try? await driver.eventLoop.submit { driver.stopLog() }.get()
-            throw StartupError("cannot listen on \(host):\(port): \(error)")
+            throw error
         }
-        running.withLockedValue { $0 = Running(channel: channel, driver: driver, snapshots: storage.snapshots) }
+        running.withLockedValue {
+            $0 = Running(
+                channel: channel, secureChannel: secureChannel,
+                certificateWatchers: tls.watchFiles(on: group.next()), driver: driver, snapshots: storage.snapshots)
+        }
         if let member {
-            let links = try await connectPeers(member: member, driver: driver)
+            let links = try await connectPeers(member: member, driver: driver, security: tls.quorumSecurity)
             try await driver.eventLoop.submit { driver.ensemble = links }.get()
         }
         let ensemble = member != nil
@@ -88,9 +101,36 @@ public final class Server: Sendable {
                     retain: self.configuration.autopurgeSnapRetainCount)
             }
         }.get()
-        let boundPort = channel.localAddress?.port ?? port
-        logger.info("serving clients", metadata: ["address": "\(host):\(boundPort)"])
-        return boundPort
+        if let channel {
+            logger.info("serving clients", metadata: ["address": "\(host):\(channel.localAddress?.port ?? 0)"])
+        }
+        if let secureChannel {
+            logger.info("serving TLS clients", metadata: ["address": "\(secureChannel.localAddress.map { "\($0)" } ?? "?")"])
+        }
+        return (channel ?? secureChannel)?.localAddress?.port ?? port ?? 0
+    }
+
+    /// The TLS client port once the server runs (the configured one, or the one bound for port 0).
+    public var boundSecureClientPort: Int? {
+        running.withLockedValue { $0?.secureChannel?.localAddress?.port }
+    }
+
+    private func bindClients(
+        host: String, port: Int, accepts: TLSPortGuard.Accepts, driver: ReplicaDriver
+    ) async throws -> any Channel {
+        let logger = self.logger
+        let portName = "\(port)"
+        do {
+            return try await ClientListener.bind(group: group, host: host, port: port) { channel in
+                channel.eventLoop.submit {
+                    try channel.pipeline.syncOperations.addHandler(
+                        TLSPortGuard(accepts: accepts, portName: portName, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(driver.makeHandler())
+                }
+            }
+        } catch {
+            throw StartupError("cannot listen on \(host):\(port): \(error)")
+        }
     }
 
     // MARK: - Ensemble
@@ -128,7 +168,9 @@ public final class Server: Sendable {
     }
 
     /// Binds the election and learner ports and connects the election to the other members.
-    private func connectPeers(member: QuorumServer, driver: ReplicaDriver) async throws -> EnsembleLinks {
+    private func connectPeers(
+        member: QuorumServer, driver: ReplicaDriver, security: QuorumSecurity
+    ) async throws -> EnsembleLinks {
         let address = member.addresses[0]
         var peers: [Int64: ElectionAddress] = [:]
         for server in configuration.servers where server.id != member.id {
@@ -139,7 +181,8 @@ public final class Server: Sendable {
         let election = ElectionConnectionManager(
             configuration: ElectionConfiguration(
                 serverId: member.id, bindHost: bindHost, bindPort: address.electionPort,
-                advertisedAddresses: [ElectionAddress(host: address.host, port: address.electionPort)], peers: peers),
+                advertisedAddresses: [ElectionAddress(host: address.host, port: address.electionPort)], peers: peers,
+                security: security),
             group: quorumGroup, logger: logger
         ) { received in
             loop.execute { driver.electionReceived(received) }
@@ -152,11 +195,12 @@ public final class Server: Sendable {
         let packetBytesMax = configuration.juteMaxBufferBytes + 1024
         let links = EnsembleLinks(
             myId: member.id, members: Dictionary(uniqueKeysWithValues: configuration.servers.map { ($0.id, $0) }),
-            election: election, quorumGroup: quorumGroup, packetBytesMax: packetBytesMax, logger: logger)
+            election: election, quorumGroup: quorumGroup, packetBytesMax: packetBytesMax, security: security,
+            logger: logger)
         do {
             links.listener = try await LearnerListener.bind(
                 group: quorumGroup, host: bindHost, port: address.quorumPort, packetBytesMax: packetBytesMax,
-                logger: logger
+                security: security, logger: logger
             ) { event in
                 loop.execute { driver.learnerEvent(event) }
             }
@@ -204,7 +248,8 @@ public final class Server: Sendable {
             maxClientConnectionsPerHost: configuration.maxClientConnectionsPerHost,
             fourLetterWordWhitelist: configuration.fourLetterWordWhitelist,
             superDigest: configuration.superDigest,
-            clientPort: port,
+            x509SuperUser: configuration.tls.x509SuperUser,
+            clientPort: port, secureClientPort: configuration.secureClientPort,
             dataDir: configuration.dataDir, dataLogDir: configuration.dataLogDir,
             tickTimeMillis: configuration.tickTimeMillis)
     }
@@ -212,7 +257,9 @@ public final class Server: Sendable {
     /// Stops accepting clients and peers, writes what the log holds, waits for background disk work, and stops.
     public func shutdown() async {
         if let state = running.withLockedValue({ $0 }) {
-            try? await state.channel.close()
+            for watcher in state.certificateWatchers { watcher.cancel() }
+            try? await state.channel?.close()
+            try? await state.secureChannel?.close()
             let links = try? await state.driver.eventLoop.submit { () -> EnsembleLinks? in
                 state.driver.stopTimers()
                 state.driver.stopLog()

@@ -138,7 +138,7 @@ extension ReplicaSimulation {
     static func describe(_ input: ReplicaInput) -> String? {
         switch input {
         case .clock, .tick, .learnerPacket(.consensus(.ping), _), .learnerPacket(.pingReply, _): nil
-        case .connect(let link, let request, _): "connect c\(link) session=\(Zxid.hex(request.sessionId))"
+        case .connect(let link, let request, _, _): "connect c\(link) session=\(Zxid.hex(request.sessionId))"
         case .request(let link, let header, let request, _):
             header.xid == SpecialXid.ping ? nil : "request c\(link) xid=\(header.xid) \(request.opCode)"
         case .disconnected(let link): "disconnected c\(link)"

@@ -9,7 +9,7 @@ struct AviaryServerCommand: AsyncParsableCommand {
         commandName: "aviary-server",
         abstract: "Aviary: a ZooKeeper-compatible coordination server.",
         version: AviaryVersion.current,
-        subcommands: [Serve.self, Logs.self, Snapshot.self, Verify.self, Decompress.self, Purge.self]
+        subcommands: [Serve.self, Certificates.self, Logs.self, Snapshot.self, Verify.self, Decompress.self, Purge.self]
     )
 }
 

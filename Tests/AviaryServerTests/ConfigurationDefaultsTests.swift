@@ -71,6 +71,8 @@ struct ConfigurationDefaultsTests {
             clientPort=2281
             clientPortAddress=127.0.0.1
             secureClientPort=2282
+            ssl.keyStore.location=/srv/zk/server.pem
+            ssl.trustStore.location=/srv/zk/ca.pem
             maxClientCnxns=0
             jute.maxbuffer=4194304
             zookeeper.extendedTypesEnabled=true
@@ -127,7 +129,8 @@ struct ConfigurationDefaultsTests {
     }
 
     @Test func clientPortZeroMeansUnset() throws {
-        let configuration = try parseZooCfg("dataDir=/d\nclientPort=0\nsecureClientPort=2281\n")
+        let configuration = try parseZooCfg(
+            "dataDir=/d\nclientPort=0\nsecureClientPort=2281\nssl.keyStore.location=/k.pem\nssl.trustStore.location=/ca.pem\n")
         #expect(configuration.clientPort == nil)
         #expect(configuration.secureClientPort == 2281)
     }

@@ -4,7 +4,6 @@ import Testing
 /// Keys a ZooKeeper zoo.cfg may carry that Aviary does not act on: accepted, reported, never fatal.
 struct ConfigurationWarningTests {
     static let javaOnly = "only meaningful to the Java server; ignored"
-    static let tls = "TLS setting; TLS is not supported by Aviary yet; ignored"
     static let notYet = "recognised ZooKeeper setting, not supported by Aviary yet; ignored"
     static let unknown = "unknown key; ignored"
 
@@ -19,11 +18,9 @@ struct ConfigurationWarningTests {
         ("quorum.auth.learnerRequireSasl=false", javaOnly),
         ("audit.enable=true", javaOnly),
         ("quorum.auth.enableSasl=false", javaOnly),
-        ("ssl.keyStore.location=/etc/zk/keystore.jks", tls),
-        ("zookeeper.ssl.quorum.trustStore.location=/etc/zk/truststore.jks", tls),
-        ("sslQuorum=true", tls),
-        ("portUnification=false", tls),
-        ("ssl.clientAuth=need", tls),
+        ("ssl.context.supplier.class=com.example.Supplier", javaOnly),
+        ("ssl.ciphersuites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ignored; Aviary uses BoringSSL's TLS 1.2/1.3 AEAD cipher suites"),
+        ("ssl.quorum.crl=true", "revocation checking is not supported yet; ignored"),
         ("localSessionsEnabled=true", notYet),
         ("reconfigEnabled=false", notYet),
         ("multiAddress.enabled=true", notYet),
@@ -37,14 +34,6 @@ struct ConfigurationWarningTests {
         let configuration = try parseZooCfg(minimalZooCfg + line + "\n")
         let key = String(line.prefix { $0 != "=" })
         #expect(configuration.warnings == [ConfigurationWarning(path: "zoo.cfg", line: 3, key: key, reason: reason)])
-    }
-
-    @Test func secureClientPortAddressIsIgnoredUntilTLSArrives() throws {
-        let configuration = try parseZooCfg(
-            minimalZooCfg + "secureClientPort=2281\nsecureClientPortAddress=127.0.0.1\n")
-        #expect(configuration.secureClientPort == 2281)
-        #expect(configuration.warnings.map(\.line) == [4])
-        #expect(configuration.warnings.map(\.reason) == [Self.tls])
     }
 
     @Test func peerTypeIsCheckedThenIgnored() throws {

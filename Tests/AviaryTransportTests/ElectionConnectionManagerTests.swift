@@ -30,7 +30,7 @@ struct ElectionConnectionManagerTests {
     }
 
     static func startNode(
-        _ id: Int64, port: Int = 0, handshakeTimeout: TimeAmount = .seconds(5), _ cleanup: Cleanup
+        _ id: Int64, port: Int = 0, handshakeTimeout: TimeAmount = .seconds(60), _ cleanup: Cleanup
     ) async throws -> Node {
         let inbox = Inbox<ReceivedNotification>()
         let manager = ElectionConnectionManager(

@@ -24,9 +24,6 @@ enum IgnoredConfigurationKeys {
                 reason: "recognised ZooKeeper setting, not supported by Aviary yet; ignored",
                 valueKind: kind)
         }
-        if let kind = tls[key] ?? (hasPrefix(key, in: tlsPrefixes) ? .any : nil) {
-            return Classification(reason: "TLS setting; TLS is not supported by Aviary yet; ignored", valueKind: kind)
-        }
         if let kind = javaOnly[key] ?? (hasPrefix(key, in: javaOnlyPrefixes) ? .any : nil) {
             return Classification(reason: "only meaningful to the Java server; ignored", valueKind: kind)
         }
@@ -84,21 +81,10 @@ enum IgnoredConfigurationKeys {
         "maxWriteQueuePollTime": .any,
         "maxBatchSize": .any,
         "watchManagerName": .any,
-        "X509AuthenticationProvider.superUser": .any,
         "ensembleAuthName": .any,
         "maxResponseCacheSize": .any,
         "maxGetChildrenResponseCacheSize": .any,
     ]
-
-    private static let tls: [String: ValueKind] = [
-        "sslQuorum": .boolean,
-        "portUnification": .boolean,
-        "sslQuorumReloadCertFiles": .boolean,
-        "secureClientPortAddress": .any,
-        "client.portUnification": .any,
-    ]
-
-    private static let tlsPrefixes = ["ssl.", "client.secure"]
 
     /// Settings for the JVM, Java class names, JAAS/SASL and Java's admin server and metrics plug-ins.
     private static let javaOnly: [String: ValueKind] = [

@@ -85,6 +85,8 @@ struct ServerConfigurationParser {
     var maxSessionTimeoutMillis: Int?
     var whitelistWords: Set<String>?
     var clientPortAddressSet = false
+    var quorumTLS = TLSKeyFamily(prefix: "ssl.quorum.")
+    var clientTLS = TLSKeyFamily(prefix: "ssl.")
 
     init(path: String?) {
         self.path = path
@@ -99,14 +101,15 @@ struct ServerConfigurationParser {
     static let systemPropertyKeys: Set<String> = [
         "4lw.commands.whitelist", "jute.maxbuffer", "extendedTypesEnabled", "DigestAuthenticationProvider.superDigest",
         "znode.container.checkIntervalMs", "znode.container.maxPerMinute", "snapCount", "snapSizeLimitInKb", "preAllocSize", "forceSync",
-        "snapshot.compression.method", "readonlymode.enabled",
+        "snapshot.compression.method", "readonlymode.enabled", "X509AuthenticationProvider.superUser",
+        "client.portUnification", "client.certReload",
     ]
 
     static func canonicalKey(_ key: String) -> String {
         let prefix = "zookeeper."
         guard key.hasPrefix(prefix) else { return key }
         let bare = String(key.dropFirst(prefix.count))
-        return systemPropertyKeys.contains(bare) ? bare : key
+        return systemPropertyKeys.contains(bare) || bare.hasPrefix("ssl.") ? bare : key
     }
 
     mutating func apply(_ entry: PropertiesFileParser.Entry) throws(ConfigurationError) {
@@ -149,6 +152,7 @@ struct ServerConfigurationParser {
             configuration.clientPortAddress = try Read.host(value)
             clientPortAddressSet = true
         case "secureClientPort": configuration.secureClientPort = try Read.optionalPort(value)
+        case _ where try applyTLS(key: key, value: value, line: line): break
         case "maxClientCnxns": configuration.maxClientConnectionsPerHost = try Read.nonNegativeInteger(value)
         case "minSessionTimeout": minSessionTimeoutMillis = try sessionTimeout(value)
         case "maxSessionTimeout": maxSessionTimeoutMillis = try sessionTimeout(value)

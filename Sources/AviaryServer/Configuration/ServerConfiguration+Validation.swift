@@ -14,6 +14,7 @@ extension ServerConfigurationParser {
         if lines["secureClientPortAddress"] != nil && configuration.secureClientPort == nil {
             throw error(key: "secureClientPortAddress", "set, but secureClientPort is not")
         }
+        try finishTLS()
         try deriveSessionTimeouts()
         adjustAutopurge()
         deriveWhitelist()

@@ -50,6 +50,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var clientPortAddress: String?
     /// `secureClientPort`: the TLS client port.
     public var secureClientPort: Int?
+    /// Quorum and client TLS (`sslQuorum`, `ssl.quorum.*`, `ssl.*`, …).
+    public var tls = ServerTLSOptions()
     /// `maxClientCnxns`: concurrent connections from one IP address; 0 means unlimited.
     public var maxClientConnectionsPerHost: Int
     /// `minSessionTimeout`: the least session timeout granted; defaults to 2 ticks.

@@ -14,6 +14,7 @@ final class EnsembleLinks: @unchecked Sendable {
     let election: ElectionConnectionManager
     let quorumGroup: any EventLoopGroup
     let packetBytesMax: Int
+    let security: QuorumSecurity
     let logger: Logger
     /// The membership as ZooKeeper's notifications carry it (`server.N=…` lines and `version=0`).
     let configText: [UInt8]
@@ -41,13 +42,14 @@ final class EnsembleLinks: @unchecked Sendable {
 
     init(
         myId: Int64, members: [Int64: QuorumServer], election: ElectionConnectionManager,
-        quorumGroup: any EventLoopGroup, packetBytesMax: Int, logger: Logger
+        quorumGroup: any EventLoopGroup, packetBytesMax: Int, security: QuorumSecurity, logger: Logger
     ) {
         self.myId = myId
         self.members = members
         self.election = election
         self.quorumGroup = quorumGroup
         self.packetBytesMax = packetBytesMax
+        self.security = security
         self.logger = logger
         let lines = members.values.sorted { $0.id < $1.id }.map { "server.\($0.id)=\($0.specification)" }
         self.configText = Array((lines + ["version=0"]).joined(separator: "\n").utf8)

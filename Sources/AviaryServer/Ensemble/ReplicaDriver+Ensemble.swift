@@ -173,13 +173,15 @@ extension ReplicaDriver {
         let address = member.addresses[0]
         let group = ensemble.quorumGroup
         let packetBytesMax = ensemble.packetBytesMax
+        let security = ensemble.security
         let logger = self.logger
         let loop = eventLoop
         Task {
             do {
                 let connection = try await LearnerConnector.connect(
                     group: group, host: address.host, port: address.quorumPort, packetBytesMax: packetBytesMax,
-                    retry: .init(attempts: 5, delay: .milliseconds(500), connectTimeout: .seconds(5)), logger: logger
+                    retry: .init(attempts: 5, delay: .milliseconds(500), connectTimeout: .seconds(5)),
+                    security: security, logger: logger
                 ) { [self] event in
                     loop.execute { self.learnerEvent(event) }
                 }

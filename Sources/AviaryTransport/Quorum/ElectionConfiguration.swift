@@ -17,11 +17,13 @@ public struct ElectionConfiguration: Sendable {
     public var connectTimeout: TimeAmount
     /// How long an accepted connection may take to send its handshake before it is closed.
     public var handshakeTimeout: TimeAmount
+    public var security: QuorumSecurity
 
     public init(
         serverId: Int64, bindHost: String, bindPort: Int, advertisedAddresses: [ElectionAddress] = [],
         handshakeVersion: ElectionHandshake.ProtocolVersion = .v1, peers: [Int64: ElectionAddress],
-        connectTimeout: TimeAmount = .seconds(5), handshakeTimeout: TimeAmount = .seconds(5)
+        connectTimeout: TimeAmount = .seconds(5), handshakeTimeout: TimeAmount = .seconds(5),
+        security: QuorumSecurity = .plainText
     ) {
         precondition(serverId >= 0 && serverId != ElectionHandshake.observerId, "server id \(serverId) is reserved")
         self.serverId = serverId
@@ -32,6 +34,7 @@ public struct ElectionConfiguration: Sendable {
         self.peers = peers
         self.connectTimeout = connectTimeout
         self.handshakeTimeout = handshakeTimeout
+        self.security = security
     }
 }
 

@@ -53,6 +53,8 @@ public final class ElectionConnectionManager: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try self.configuration.security.addAcceptingHandlers(
+                        to: channel, portName: "election", logger: self.logger)
                     try channel.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(ElectionFrameDecoder(expectsHandshake: true)),
                         ElectionChannelHandler(manager: self, peerId: nil))
@@ -233,6 +235,8 @@ public final class ElectionConnectionManager: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try self.configuration.security.addDialingHandlers(
+                        to: channel, host: address.host, portName: "election", logger: self.logger)
                     try channel.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(ElectionFrameDecoder(expectsHandshake: false)),
                         ElectionChannelHandler(manager: self, peerId: peerId))

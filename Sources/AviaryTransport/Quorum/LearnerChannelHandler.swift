@@ -49,9 +49,11 @@ final class LearnerChannelHandler: ChannelInboundHandler {
 enum LearnerChannelSetup {
     static func configure(
         _ channel: any Channel, packetBytesMax: Int, logger: Logger,
-        onEvent: @escaping @Sendable (LearnerConnectionEvent) -> Void
+        onEvent: @escaping @Sendable (LearnerConnectionEvent) -> Void,
+        addSecurityHandlers: @escaping () throws -> Void
     ) -> EventLoopFuture<Void> {
         channel.eventLoop.makeCompletedFuture {
+            try addSecurityHandlers()
             try channel.pipeline.syncOperations.addHandlers(
                 ByteToMessageHandler(LearnerStreamDecoder(packetBytesMax: packetBytesMax)),
                 LearnerStreamWriter(),

@@ -26,14 +26,16 @@ public enum LearnerConnector {
     /// `onEvent` starts with `.opened` for the returned connection.
     public static func connect(
         group: any EventLoopGroup, host: String, port: Int, packetBytesMax: Int, retry: RetryPolicy = RetryPolicy(),
-        logger: Logger, onEvent: @escaping @Sendable (LearnerConnectionEvent) -> Void
+        security: QuorumSecurity = .plainText, logger: Logger, onEvent: @escaping @Sendable (LearnerConnectionEvent) -> Void
     ) async throws -> LearnerConnection {
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(retry.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelInitializer { channel in
-                LearnerChannelSetup.configure(channel, packetBytesMax: packetBytesMax, logger: logger, onEvent: onEvent)
+                LearnerChannelSetup.configure(channel, packetBytesMax: packetBytesMax, logger: logger, onEvent: onEvent) {
+                    try security.addDialingHandlers(to: channel, host: host, portName: "learner", logger: logger)
+                }
             }
         var attempt = 1
         while true {

@@ -15,8 +15,8 @@ public final class LearnerListener: Sendable {
     /// Binds `host:port` (0 picks a free port). `packetBytesMax` bounds each incoming packet (ZooKeeper's
     /// jute.maxbuffer plus padding); `onEvent` is called on each connection's event loop.
     public static func bind(
-        group: any EventLoopGroup, host: String, port: Int, packetBytesMax: Int, logger: Logger,
-        onEvent: @escaping @Sendable (LearnerConnectionEvent) -> Void
+        group: any EventLoopGroup, host: String, port: Int, packetBytesMax: Int,
+        security: QuorumSecurity = .plainText, logger: Logger, onEvent: @escaping @Sendable (LearnerConnectionEvent) -> Void
     ) async throws -> LearnerListener {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
@@ -24,7 +24,9 @@ public final class LearnerListener: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
             .childChannelInitializer { channel in
-                LearnerChannelSetup.configure(channel, packetBytesMax: packetBytesMax, logger: logger, onEvent: onEvent)
+                LearnerChannelSetup.configure(channel, packetBytesMax: packetBytesMax, logger: logger, onEvent: onEvent) {
+                    try security.addAcceptingHandlers(to: channel, portName: "learner", logger: logger)
+                }
             }
             .bind(host: host, port: port)
             .get()
