@@ -130,6 +130,7 @@ let package = Package(
             name: "AviaryClient",
             dependencies: [
                 "AviaryWire",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -234,7 +235,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "aviary-cli",
-            dependencies: ["AviaryShell", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["AviaryShell", "AviaryClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -257,7 +258,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "aviary-bench",
-            dependencies: ["AviaryBench", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["AviaryBench", "AviaryClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
     ]

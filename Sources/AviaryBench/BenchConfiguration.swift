@@ -1,3 +1,5 @@
+import AviaryClient
+
 /// One benchmark workload. The same configuration run against two servers gives comparable numbers.
 public struct BenchConfiguration: Sendable, Hashable {
     /// Connection string of the server under test.
@@ -21,6 +23,14 @@ public struct BenchConfiguration: Sendable, Hashable {
     public var sessionTimeoutMillis = 30_000
     /// Delete the nodes `create` made when the run ends.
     public var cleanup = true
+    /// Connect over TLS.
+    public var tls: ClientTLS?
+    /// With `--compare`: which of the two servers TLS applies to.
+    public var tlsSides: TLSSides = .both
+
+    public enum TLSSides: String, Sendable, Hashable, CaseIterable {
+        case both, a, b
+    }
 
     public init(server: String, mix: OperationMix) {
         self.server = server

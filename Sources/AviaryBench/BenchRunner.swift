@@ -28,12 +28,21 @@ public struct BenchRunner: Sendable {
     }
 
     private func connect() async throws(BenchError) -> [ZooKeeperClient] {
+        var clientConfiguration = ZooKeeperClient.Configuration()
+        if let tls = configuration.tls {
+            do {
+                try clientConfiguration.useTLS(tls)
+            } catch {
+                throw BenchError("cannot use the TLS files: \(error)")
+            }
+        }
         var clients: [ZooKeeperClient] = []
         for _ in 0..<configuration.sessions {
             do {
                 clients.append(
                     try await ZooKeeperClient.connect(
-                        to: configuration.server, sessionTimeout: .milliseconds(configuration.sessionTimeoutMillis)))
+                        to: configuration.server, sessionTimeout: .milliseconds(configuration.sessionTimeoutMillis),
+                        configuration: clientConfiguration))
             } catch {
                 for client in clients { await client.close() }
                 throw BenchError("cannot connect to \(configuration.server): \(error)")

@@ -1,3 +1,4 @@
+import AviaryClient
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,16 +20,19 @@ public struct ShellRunner: Sendable {
         public var command: [String]
         /// Interactive history file; nil keeps none.
         public var historyPath: String?
+        /// Connect over TLS.
+        public var tls: ClientTLS?
 
         public init(
             server: String, sessionTimeoutMillis: Int = 30_000, stopOnError: Bool = false, command: [String] = [],
-            historyPath: String? = nil
+            historyPath: String? = nil, tls: ClientTLS? = nil
         ) {
             self.server = server
             self.sessionTimeoutMillis = sessionTimeoutMillis
             self.stopOnError = stopOnError
             self.command = command
             self.historyPath = historyPath
+            self.tls = tls
         }
     }
 
@@ -57,7 +61,7 @@ public struct ShellRunner: Sendable {
     private func sessionOptions(interactive: Bool) -> ShellSession.Options {
         ShellSession.Options(
             server: options.server, sessionTimeoutMillis: options.sessionTimeoutMillis,
-            reportsSessionEvents: interactive)
+            reportsSessionEvents: interactive, tls: options.tls)
     }
 
     private func runOneCommand(_ interrupts: InterruptHandler) async -> Int32 {

@@ -15,11 +15,16 @@ public actor ShellSession {
         /// Print session state changes (disconnected, reconnected, expired) as they happen, as an
         /// interactive zkCli does; off for scripts, whose output should hold only what they asked for.
         public var reportsSessionEvents: Bool
+        /// Connect over TLS (a server's `secureClientPort`).
+        public var tls: ClientTLS?
 
-        public init(server: String, sessionTimeoutMillis: Int = 30_000, reportsSessionEvents: Bool = false) {
+        public init(
+            server: String, sessionTimeoutMillis: Int = 30_000, reportsSessionEvents: Bool = false, tls: ClientTLS? = nil
+        ) {
             self.server = server
             self.sessionTimeoutMillis = sessionTimeoutMillis
             self.reportsSessionEvents = reportsSessionEvents
+            self.tls = tls
         }
     }
 
@@ -46,9 +51,18 @@ public actor ShellSession {
     public func connect(to server: String? = nil) async throws(ShellError) {
         await closeSession()
         if let server { options.server = server }
+        var configuration = ZooKeeperClient.Configuration()
+        if let tls = options.tls {
+            do {
+                try configuration.useTLS(tls)
+            } catch {
+                throw ShellError("Unable to use the TLS files: \(error)", status: ExitStatus.usage)
+            }
+        }
         do {
             let client = try await ZooKeeperClient.connect(
-                to: options.server, sessionTimeout: .milliseconds(options.sessionTimeoutMillis))
+                to: options.server, sessionTimeout: .milliseconds(options.sessionTimeoutMillis),
+                configuration: configuration)
             self.client = client
             if options.reportsSessionEvents { followSessionStates(of: client) }
         } catch {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AviaryBench
+import AviaryClient
 
 #if canImport(Glibc)
 import Glibc
@@ -51,6 +52,12 @@ struct AviaryBenchCommand: AsyncParsableCommand {
     var compare: [String] = []
     @Option(help: "With --compare: rounds of (A, B).")
     var rounds = 2
+    @Option(help: "PEM file of CA certificates: connect over TLS, trusting these.")
+    var tlsCa: String?
+    @Option(help: "PEM file with a client certificate and its key, for servers that ask for one.")
+    var tlsCert: String?
+    @Option(help: "With --compare: the server TLS applies to (both, a or b).")
+    var tlsOn: BenchConfiguration.TLSSides = .both
 
     func validate() throws {
         guard compare.isEmpty || compare.count == 2 else { throw ValidationError("--compare takes two connection strings") }
@@ -71,6 +78,8 @@ struct AviaryBenchCommand: AsyncParsableCommand {
             configuration.seed = seed
             configuration.sessionTimeoutMillis = sessionTimeout
             configuration.cleanup = !noCleanup
+            configuration.tls = tlsCa.map { ClientTLS(trustStorePath: $0, certificatePath: tlsCert) }
+            configuration.tlsSides = tlsOn
             try configuration.validate()
             let line: JSONValue
             if compare.count == 2 {
@@ -103,3 +112,4 @@ private struct StandardError: TextOutputStream {
         _ = bytes.withUnsafeBytes { writeStandardError($0.baseAddress, $0.count) }
     }
 }
+extension BenchConfiguration.TLSSides: ExpressibleByArgument {}

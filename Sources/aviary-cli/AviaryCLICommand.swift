@@ -1,4 +1,5 @@
 import ArgumentParser
+import AviaryClient
 import AviaryShell
 
 /// `aviary-cli`: ZooKeeper's zkCli.sh command set against Aviary or ZooKeeper. Options use zkCli's
@@ -22,6 +23,19 @@ struct AviaryCLICommand: AsyncParsableCommand {
     @Option(name: .customLong("timeout", withSingleDash: true), help: "Session timeout in milliseconds.")
     var timeout = 30_000
 
+    @Option(
+        name: .customLong("tls-ca", withSingleDash: true),
+        help: "PEM file of CA certificates: connect over TLS (to a secureClientPort), trusting these.")
+    var tlsCA: String?
+
+    @Option(
+        name: .customLong("tls-cert", withSingleDash: true),
+        help: "PEM file with a client certificate and its key (the x509 identity), for servers that ask.")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key", withSingleDash: true), help: "PEM file of the key, if not in -tls-cert.")
+    var tlsKey: String?
+
     @Flag(name: .customShort("e"), help: "Reading commands from standard input, stop at the first failure.")
     var stopOnError = false
 
@@ -30,12 +44,16 @@ struct AviaryCLICommand: AsyncParsableCommand {
 
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("-timeout must be positive") }
+        if tlsCA == nil, tlsCertificate != nil || tlsKey != nil {
+            throw ValidationError("-tls-cert and -tls-key need -tls-ca")
+        }
     }
 
     func run() async throws {
         let options = ShellRunner.Options(
             server: server, sessionTimeoutMillis: timeout, stopOnError: stopOnError, command: command,
-            historyPath: ShellRunner.defaultHistoryPath())
+            historyPath: ShellRunner.defaultHistoryPath(),
+            tls: tlsCA.map { ClientTLS(trustStorePath: $0, certificatePath: tlsCertificate, keyPath: tlsKey) })
         let status = await ShellRunner(options: options).run()
         if status != 0 { throw ExitCode(status) }
     }
