@@ -66,7 +66,7 @@ public actor ShellSession {
             self.client = client
             if options.reportsSessionEvents { followSessionStates(of: client) }
         } catch {
-            let reason = ShellError(error).message
+            let reason = ShellError(error).message + (error.detail.map { " (\($0))" } ?? "")
             throw ShellError("Unable to connect to \(options.server): \(reason)", status: ExitStatus.status(for: error.code))
         }
     }

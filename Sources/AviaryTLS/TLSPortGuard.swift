@@ -20,9 +20,14 @@ public final class TLSPortGuard: ChannelInboundHandler, RemovableChannelHandler 
     /// A TLS record carrying a handshake message starts with content type 22.
     static let handshakeRecordType: UInt8 = 0x16
 
+    /// ZooKeeper's `ssl.handshakeDetectionTimeoutMillis` default: how long a peer on a port that takes TLS may
+    /// stay silent before it is dropped.
+    public static let detectionTimeout = TimeAmount.seconds(5)
+
     private let accepts: Accepts
     private let portName: String
     private let logger: Logger
+    private var detectionDeadline: Scheduled<Void>?
 
     public init(accepts: Accepts, portName: String, logger: Logger) {
         self.accepts = accepts
@@ -30,7 +35,31 @@ public final class TLSPortGuard: ChannelInboundHandler, RemovableChannelHandler 
         self.logger = logger
     }
 
+    public func channelActive(context: ChannelHandlerContext) {
+        if case .plainOnly = accepts {
+            // A plain port keeps its protocol's own rules for silent peers.
+        } else {
+            let channel = context.channel
+            let logger = self.logger
+            let portName = self.portName
+            detectionDeadline = context.eventLoop.scheduleTask(in: Self.detectionTimeout) {
+                logger.warning(
+                    "TLS handshake failed: the peer sent nothing",
+                    metadata: ["port": "\(portName)", "remote": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
+                channel.close(promise: nil)
+            }
+        }
+        context.fireChannelActive()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        detectionDeadline?.cancel()
+        context.fireChannelInactive()
+    }
+
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        detectionDeadline?.cancel()
+        detectionDeadline = nil
         let bytes = unwrapInboundIn(data)
         guard let first = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self) else { return }
         let looksLikeTLS = first == Self.handshakeRecordType
@@ -75,18 +104,45 @@ public final class TLSHandshakeReporter: ChannelInboundHandler, RemovableChannel
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = ByteBuffer
 
+    /// How long a TLS handshake may take once begun; a peer that stalls in it is dropped.
+    public static let handshakeTimeout = TimeAmount.seconds(10)
+
     private let portName: String
     private let logger: Logger
     private var handshakeDone = false
+    private var handshakeDeadline: Scheduled<Void>?
 
     public init(portName: String, logger: Logger) {
         self.portName = portName
         self.logger = logger
     }
 
+    public func handlerAdded(context: ChannelHandlerContext) {
+        let channel = context.channel
+        let logger = self.logger
+        let portName = self.portName
+        handshakeDeadline = context.eventLoop.scheduleTask(in: Self.handshakeTimeout) {
+            logger.warning(
+                "TLS handshake failed: not completed in time",
+                metadata: ["port": "\(portName)", "remote": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
+            channel.close(promise: nil)
+        }
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        handshakeDeadline?.cancel()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        handshakeDeadline?.cancel()
+        context.fireChannelInactive()
+    }
+
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case TLSUserEvent.handshakeCompleted = event {
             handshakeDone = true
+            handshakeDeadline?.cancel()
+            handshakeDeadline = nil
         }
         context.fireUserInboundEventTriggered(event)
     }

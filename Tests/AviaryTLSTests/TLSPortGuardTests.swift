@@ -147,6 +147,17 @@ struct TLSPortGuardTests {
         #expect(try await anonymous.exchange("hi", port: needing.port) == nil)
     }
 
+    @Test func aSilentPeerOnATLSPortIsDropped() async throws {
+        let fixture = try CertificateFixture(servers: [1])
+        let server = try TLSContextSource(settings: fixture.settings(keyStore: "server.1.pem"), name: "s", logger: Self.logger)
+        let listener = try await Self.listen(accepting: .tlsOnly(server))
+        defer { listener.channel.close(promise: nil) }
+        let channel = try await ClientBootstrap(group: Self.group).connect(host: "127.0.0.1", port: listener.port).get()
+        let started = ContinuousClock.now
+        try await channel.closeFuture.get()
+        #expect(ContinuousClock.now - started >= .seconds(4))
+    }
+
     @Test func changedFilesAreReloadedForNewConnections() async throws {
         let fixture = try CertificateFixture(servers: [1], clients: ["alice"])
         let server = try TLSContextSource(

@@ -26,6 +26,7 @@ final class ClientChannelHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A framing error (an over-long frame) or a socket error: the connection is unusable either way.
         driver.value.logger.debug("connection error", metadata: ["connection": "\(connection)", "error": "\(error)"])
+        driver.value.lastConnectionError = "\(error)"
         context.close(promise: nil)
     }
 }

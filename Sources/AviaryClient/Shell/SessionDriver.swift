@@ -37,6 +37,9 @@ final class SessionDriver {
     /// Actions produced while others run (a close firing channelInactive, say) wait their turn here.
     private var pendingActions: CircularBuffer<SessionAction> = []
     private var running = false
+    /// Why the latest connection attempt failed or dropped (a refused port, a TLS alert), for the error a
+    /// caller gets when no connection comes in time.
+    var lastConnectionError: String?
 
     init(
         servers: [ServerAddress], chroot: Chroot, sessionTimeoutMillis: Int32,
@@ -149,8 +152,10 @@ final class SessionDriver {
         if let timeout {
             let bound = self.bound
             eventLoop.scheduleTask(in: timeout) {
-                bound.value.connectedWaiters.removeValue(forKey: id)?.fail(
-                    ZooKeeperError(.connectionLoss, detail: "not connected within \(timeout)"))
+                let driver = bound.value
+                let cause = driver.lastConnectionError.map { "; last error: \($0)" } ?? ""
+                driver.connectedWaiters.removeValue(forKey: id)?.fail(
+                    ZooKeeperError(.connectionLoss, detail: "not connected within \(timeout)\(cause)"))
             }
         }
     }
@@ -195,6 +200,7 @@ final class SessionDriver {
             run(machine.transportConnected(connection, now: .now()))
         case .failure(let error):
             logger.debug("connect failed", metadata: ["connection": "\(connection)", "error": "\(error)"])
+            lastConnectionError = "\(error)"
             run(machine.transportFailed(connection, now: .now()))
         }
     }
