@@ -3,6 +3,8 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
+import SwiftASN1
+import X509
 
 /// The TLS contexts of one kind of connection, built from `TLSSettings` and rebuilt when the store files change
 /// (with `reloadWhenChanged`). Each new connection takes the contexts current at that moment; connections already
@@ -18,6 +20,7 @@ public final class TLSContextSource: Sendable {
         // NIOSSLContext is thread-safe once built; it is only read after construction.
         var server: NIOSSLContext
         var client: NIOSSLContext
+        var verifier: PeerCertificateVerifier
         var fileStamps: [FileStamp]
     }
 
@@ -32,9 +35,10 @@ public final class TLSContextSource: Sendable {
     public var serverContext: NIOSSLContext { current.withLockedValue { $0.server } }
     public var clientContext: NIOSSLContext { current.withLockedValue { $0.client } }
 
-    /// The handler that accepts a TLS connection.
-    public func makeServerHandler() -> NIOSSLServerHandler {
-        NIOSSLServerHandler(context: serverContext)
+    /// The handler that accepts a TLS connection; why a peer's certificate was refused goes to `diagnosis`.
+    public func makeServerHandler(diagnosis: HandshakeDiagnosis = HandshakeDiagnosis()) -> NIOSSLServerHandler {
+        let (context, verifier) = current.withLockedValue { ($0.server, $0.verifier) }
+        return NIOSSLServerHandler(context: context, customVerificationCallback: verifier.callback(diagnosis: diagnosis))
     }
 
     /// The handler that opens a TLS connection. Without a host name the certificate must name the dialed IP
@@ -97,9 +101,10 @@ public final class TLSContextSource: Sendable {
         client.privateKey = key
         client.trustRoots = .certificates(material.trustRoots)
         client.certificateVerification = settings.hostnameVerification ? .fullVerification : .noHostnameVerification
+        let roots = try material.trustRoots.map { try Certificate(derEncoded: $0.toDERBytes()) }
         return Contexts(
             server: try NIOSSLContext(configuration: server), client: try NIOSSLContext(configuration: client),
-            fileStamps: stamps)
+            verifier: PeerCertificateVerifier(trustRoots: roots), fileStamps: stamps)
     }
 
     private static func isIPAddress(_ host: String) -> Bool {

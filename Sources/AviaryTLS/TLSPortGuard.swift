@@ -78,9 +78,10 @@ public final class TLSPortGuard: ChannelInboundHandler, RemovableChannelHandler 
         case (.tlsOnly(let source), true), (.either(let source), true):
             do {
                 let sync = context.pipeline.syncOperations
-                try sync.addHandler(source.makeServerHandler(), position: .after(self))
+                let diagnosis = HandshakeDiagnosis()
+                try sync.addHandler(source.makeServerHandler(diagnosis: diagnosis), position: .after(self))
                 try sync.addHandler(
-                    TLSHandshakeReporter(portName: portName, logger: logger),
+                    TLSHandshakeReporter(portName: portName, logger: logger, diagnosis: diagnosis),
                     position: .after(sync.handler(type: NIOSSLServerHandler.self)))
             } catch {
                 context.close(promise: nil)
@@ -109,12 +110,14 @@ public final class TLSHandshakeReporter: ChannelInboundHandler, RemovableChannel
 
     private let portName: String
     private let logger: Logger
+    private let diagnosis: HandshakeDiagnosis?
     private var handshakeDone = false
     private var handshakeDeadline: Scheduled<Void>?
 
-    public init(portName: String, logger: Logger) {
+    public init(portName: String, logger: Logger, diagnosis: HandshakeDiagnosis? = nil) {
         self.portName = portName
         self.logger = logger
+        self.diagnosis = diagnosis
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
@@ -156,7 +159,7 @@ public final class TLSHandshakeReporter: ChannelInboundHandler, RemovableChannel
             "TLS handshake failed",
             metadata: [
                 "port": "\(portName)", "remote": "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")",
-                "reason": "\(TLSFailureDescription.describe(error))",
+                "reason": "\(diagnosis?.recorded ?? TLSFailureDescription.describe(error))",
             ])
         context.close(promise: nil)
     }
@@ -173,6 +176,8 @@ public enum TLSFailureDescription {
             ("PEER_DID_NOT_RETURN_A_CERTIFICATE", "the peer sent no certificate, and this port requires one"),
             ("CERTIFICATE_REQUIRED", "the peer requires a certificate and we sent none"),
             ("WRONG_VERSION_NUMBER", "the peer does not speak TLS"),
+            ("DECRYPTION_FAILED_OR_BAD_RECORD_MAC", "the peer broke off the handshake (does it trust our certificate's CA?)"),
+            ("BAD_PACKET_LENGTH", "the peer broke off the handshake (does it trust our certificate's CA?)"),
             ("UNSUPPORTED_PROTOCOL", "the peer offered only TLS versions older than 1.2"),
             ("NO_SHARED_CIPHER", "no cipher suite in common"),
         ]

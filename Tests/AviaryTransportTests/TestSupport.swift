@@ -3,6 +3,10 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+// NIO's Linux shim declares the socket structs too; once NIOSSL is in the build it may own them.
+#if canImport(CNIOLinux)
+import CNIOLinux
+#endif
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
