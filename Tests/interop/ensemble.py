@@ -73,7 +73,7 @@ def _parse_mode(srvr_reply):
 class Member:
     """One server of an ensemble: its id, kind, ports, work directory and (when running) process."""
 
-    def __init__(self, sid, kind, observer, workdir, client_port, quorum_port, election_port):
+    def __init__(self, sid, kind, observer, workdir, client_port, quorum_port, election_port, secure_port=None):
         self.id = sid
         self.kind = kind
         self.observer = observer
@@ -81,6 +81,7 @@ class Member:
         self.client_port = client_port
         self.quorum_port = quorum_port
         self.election_port = election_port
+        self.secure_port = secure_port  # the TLS client port (secureClientPort) of an ensemble started with tls
         self.data_dir = os.path.join(workdir, "data")
         self.config_path = os.path.join(workdir, "zoo.cfg")
         self.log_path = os.path.join(workdir, "server.log")
@@ -101,6 +102,10 @@ class Member:
     @property
     def address(self):
         return f"{HOST}:{self.client_port}"
+
+    @property
+    def secure_address(self):
+        return f"{HOST}:{self.secure_port}"
 
     @property
     def pid(self):
@@ -193,10 +198,11 @@ class Ensemble:
     def running_ids(self):
         return [m.id for m in self.members if m.running]
 
-    def connect_string(self, ids=None):
-        """host:port,host:port,... of the given members (default: every member, running or not)."""
+    def connect_string(self, ids=None, secure=False):
+        """host:port,host:port,... of the given members (default: every member, running or not); with secure, of
+        their TLS client ports."""
         chosen = self.members if ids is None else [self.member(sid) for sid in ids]
-        return ",".join(m.address for m in chosen)
+        return ",".join(m.secure_address if secure else m.address for m in chosen)
 
     # --- State --------------------------------------------------------------------------------------------------
 
@@ -343,11 +349,12 @@ class Ensemble:
 
     # --- Clients ------------------------------------------------------------------------------------------------
 
-    def client(self, ids=None, timeout=8.0, start=True, randomize_hosts=True, **kwargs):
+    def client(self, ids=None, timeout=8.0, start=True, randomize_hosts=True, secure=False, **kwargs):
         """A KazooClient on the given members (default: all), closed by stop_all. `timeout` is the session timeout
-        in seconds; reconnects retry forever (each bounded by the session) unless connection_retry says otherwise."""
+        in seconds; reconnects retry forever (each bounded by the session) unless connection_retry says otherwise.
+        With secure it connects to the TLS client ports; pass kazoo's TLS arguments (tls.kazoo_tls_args)."""
         kwargs.setdefault("connection_retry", {"max_tries": -1, "delay": 0.1, "backoff": 1.5, "max_delay": 0.5})
-        client = KazooClient(hosts=self.connect_string(ids), timeout=timeout, randomize_hosts=randomize_hosts,
+        client = KazooClient(hosts=self.connect_string(ids, secure), timeout=timeout, randomize_hosts=randomize_hosts,
                              **kwargs)
         self._clients.append(client)
         if start:
@@ -390,11 +397,13 @@ def _close_client(client):
         pass
 
 
-def start_ensemble(kinds, extra_config=None, observers=(), timeout=60.0, wait=True):
+def start_ensemble(kinds, extra_config=None, observers=(), timeout=60.0, wait=True, tls=None):
     """Start an ensemble with one member per entry of `kinds` ("aviary" or "zookeeper"), ids 1..N in order.
 
     `observers` lists the ids that join as observers; `extra_config` adds or overrides zoo.cfg keys for every
-    member. With wait, returns once wait_for_quorum(timeout) holds.
+    member. With tls (a tls.TLS), every member gets the zoo.cfg keys tls.config() gives it (extra_config still
+    wins) and, when tls.client, a TLS client port (Member.secure_port). With wait, returns once
+    wait_for_quorum(timeout) holds.
     """
     if not kinds:
         raise ValueError("an ensemble needs at least one member")
@@ -405,18 +414,20 @@ def start_ensemble(kinds, extra_config=None, observers=(), timeout=60.0, wait=Tr
         raise ValueError(f"observer ids {sorted(unknown)} are not members")
 
     root = tempfile.mkdtemp(prefix="ensemble-")
-    ports = harness.free_ports(3 * len(kinds))
+    per_member = 4 if tls is not None and tls.client else 3   # the fourth: a TLS client port
+    ports = harness.free_ports(per_member * len(kinds))
     members = []
     for index, kind in enumerate(resolved):
         sid = index + 1
-        client_port, quorum_port, election_port = ports[3 * index:3 * index + 3]
+        client_port, quorum_port, election_port, *secure = ports[per_member * index:per_member * (index + 1)]
         members.append(Member(sid, kind, sid in observers, os.path.join(root, f"s{sid}"),
-                              client_port, quorum_port, election_port))
+                              client_port, quorum_port, election_port, *secure))
     server_lines = {f"server.{m.id}": m.server_line() for m in members}
     ensemble = Ensemble(members, root, extra_config)
     for m in members:
         os.makedirs(m.workdir)
-        settings = {**DEFAULT_CONFIG, **(extra_config or {}), **server_lines}
+        tls_settings = tls.config(m.kind, m.id, m.secure_port) if tls is not None else {}
+        settings = {**DEFAULT_CONFIG, **tls_settings, **(extra_config or {}), **server_lines}
         if m.observer:
             settings["peerType"] = "observer"
         harness._write_config(m.workdir, m.client_port, settings)

@@ -17,6 +17,10 @@ ZK_CLASSPATH = "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar"
 # libslf4j-java and liblog4j1.2-java, both dependencies of libzookeeper-java) route its log through log4j to the
 # CONSOLE appender of /etc/zookeeper/conf/log4j.properties, that is into the server's server.log.
 ZK_LOGGING_JARS = ("/usr/share/java/slf4j-log4j12.jar", "/usr/share/java/log4j-1.2.jar")
+# zookeeper.jar's manifest names netty-handler but not netty-codec, which it needs at run time (both are in Debian's
+# libnetty-java): without it NettyServerCnxnFactory, the only one with a TLS client port, fails every connection with
+# ClassNotFoundException io.netty.handler.codec.ByteToMessageDecoder.
+ZK_NETTY_JARS = ("/usr/share/java/netty-codec.jar",)
 HOST = "127.0.0.1"
 
 
@@ -71,13 +75,15 @@ def four_letter_word(port, word, timeout=5.0):
 
 
 class Server:
-    """One running server process with its own config and data directory."""
+    """One running server process with its own config and data directory. secure_port is its TLS client port
+    (secureClientPort) when it was started with TLS, else None."""
 
-    def __init__(self, kind, port, workdir, process, log_path, argv=None):
+    def __init__(self, kind, port, workdir, process, log_path, argv=None, secure_port=None):
         self.argv = argv
         self.kind = kind
         self.host = HOST
         self.port = port
+        self.secure_port = secure_port
         self.workdir = workdir
         self.process = process
         self.log_path = log_path
@@ -85,6 +91,10 @@ class Server:
     @property
     def connect_string(self):
         return f"{self.host}:{self.port}"
+
+    @property
+    def secure_connect_string(self):
+        return f"{self.host}:{self.secure_port}"
 
     def log(self):
         with open(self.log_path, "r", errors="replace") as f:
@@ -140,10 +150,11 @@ def server_argv(kind, workdir, config_path, extra_config=None):
             "java", "-Xmx512m",
             f"-Dzookeeper.log.dir={workdir}", "-Dzookeeper.root.logger=INFO,CONSOLE",
             "-Dzookeeper.4lw.commands.whitelist=*",
-            # ZooKeeper reads these only as JVM properties, not from zoo.cfg; Aviary reads them from zoo.cfg.
+            # ZooKeeper reads these only as JVM properties, not from zoo.cfg; Aviary reads them from zoo.cfg. (A
+            # "zookeeper.x" key in zoo.cfg would become the property zookeeper.zookeeper.x.)
             *[f"-D{key}={value}" for key, value in (extra_config or {}).items()
-              if key.startswith("znode.") or key == "readonlymode.enabled"],
-            "-cp", ":".join([ZK_CLASSPATH, *[jar for jar in ZK_LOGGING_JARS if os.path.exists(jar)]]),
+              if key.startswith(("znode.", "zookeeper.")) or key == "readonlymode.enabled"],
+            "-cp", ":".join([ZK_CLASSPATH, *[jar for jar in ZK_LOGGING_JARS + ZK_NETTY_JARS if os.path.exists(jar)]]),
             "org.apache.zookeeper.server.quorum.QuorumPeerMain", config_path,
         ]
     raise ValueError(kind)
@@ -187,16 +198,25 @@ def _wait_ready(port, process, log_path, timeout):
     raise RuntimeError(f"server on port {port} not ready after {timeout}s")
 
 
-def start(kind=None, extra_config=None, timeout=60.0):
-    """Start a standalone server of the given kind ("aviary" or "zookeeper"; default INTEROP_TARGET)."""
+def start(kind=None, extra_config=None, timeout=60.0, tls=None):
+    """Start a standalone server of the given kind ("aviary" or "zookeeper"; default INTEROP_TARGET).
+
+    With tls (a tls.TLS), the server also gets a secureClientPort (Server.secure_port) and the zoo.cfg keys
+    tls.config() gives it as server 1; extra_config still wins over them.
+    """
     kind = kind or os.environ.get("INTEROP_TARGET", "aviary")
     workdir = tempfile.mkdtemp(prefix=f"interop-{kind}-")
-    port = free_port()
+    secure_port = None
+    if tls is None:
+        port = free_port()
+    else:
+        port, secure_port = free_ports(2)
+        extra_config = {**tls.config(kind, 1, secure_port), **(extra_config or {})}
     config_path = _write_config(workdir, port, extra_config)
     log_path = os.path.join(workdir, "server.log")
     argv = server_argv(kind, workdir, config_path, extra_config)
     process = spawn(argv, workdir, log_path)
-    server = Server(kind, port, workdir, process, log_path, argv)
+    server = Server(kind, port, workdir, process, log_path, argv, secure_port)
     try:
         _wait_ready(port, process, log_path, timeout)
     except Exception:
