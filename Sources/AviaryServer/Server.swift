@@ -12,12 +12,11 @@ import NIOCore
 import NIOPosix
 
 /// One Aviary server, standalone or an ensemble member: recovery from the data directory, the transaction log
-/// writer, the client listener and the replica driver on one event loop; for an ensemble member also the
-/// election and learner ports on a loop of their own.
+/// writer, the client listener and the replica driver on one event loop; for an ensemble member the election and
+/// learner connections run on that loop too.
 public final class Server: Sendable {
     public let configuration: ServerConfiguration
     private let group: MultiThreadedEventLoopGroup
-    private let quorumGroup: MultiThreadedEventLoopGroup
     private let logger: Logger
     private let running = NIOLockedValueBox<Running?>(nil)
 
@@ -32,9 +31,9 @@ public final class Server: Sendable {
     public init(configuration: ServerConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        // One loop owns the replica and every client channel: no locks, no hops, one input at a time.
+        // One loop owns the replica and every client and peer channel: no locks, one input at a time, and no thread
+        // to wake for each packet a peer sends (on two cores a second loop cost more in wake-ups than it saved).
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        self.quorumGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
 
     /// Recovers the data directory, binds the ports and starts serving (an ensemble member once it has a
@@ -183,7 +182,7 @@ public final class Server: Sendable {
                 serverId: member.id, bindHost: bindHost, bindPort: address.electionPort,
                 advertisedAddresses: [ElectionAddress(host: address.host, port: address.electionPort)], peers: peers,
                 security: security),
-            group: quorumGroup, logger: logger
+            group: group, logger: logger
         ) { received in
             loop.execute { driver.electionReceived(received) }
         }
@@ -195,11 +194,11 @@ public final class Server: Sendable {
         let packetBytesMax = configuration.juteMaxBufferBytes + 1024
         let links = EnsembleLinks(
             myId: member.id, members: Dictionary(uniqueKeysWithValues: configuration.servers.map { ($0.id, $0) }),
-            election: election, quorumGroup: quorumGroup, packetBytesMax: packetBytesMax, security: security,
+            election: election, quorumGroup: group, packetBytesMax: packetBytesMax, security: security,
             logger: logger)
         do {
             links.listener = try await LearnerListener.bind(
-                group: quorumGroup, host: bindHost, port: address.quorumPort, packetBytesMax: packetBytesMax,
+                group: group, host: bindHost, port: address.quorumPort, packetBytesMax: packetBytesMax,
                 security: security, logger: logger
             ) { event in
                 loop.execute { driver.learnerEvent(event) }
@@ -271,7 +270,6 @@ public final class Server: Sendable {
             state.snapshots.drain()
         }
         try? await group.shutdownGracefully()
-        try? await quorumGroup.shutdownGracefully()
     }
 }
 

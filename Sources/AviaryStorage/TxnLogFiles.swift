@@ -97,7 +97,9 @@ public enum TxnLogFiles {
         let output = try OpenFile.open(destination, flags: O_WRONLY | O_CREAT | O_TRUNC)
         defer { output.close() }
         do {
-            let encoder = try GzipEncoder()
+            // The fastest level: a sealed segment of a busy server is compressed every few seconds, and level 6
+            // costs about five times the CPU for a ratio of 9.4 instead of 7.8 (16 MB of set txns: 278 vs 58 ms).
+            let encoder = try GzipEncoder(level: GzipEncoder.fastestLevel)
             var chunk = ByteBufferAllocator().buffer(capacity: 1 << 20)
             var readOffset: Int64 = 0
             var writeOffset: Int64 = 0

@@ -45,6 +45,8 @@ final class GzipEncoder {
     private let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
     private var output = [UInt8](repeating: 0, count: 256 * 1024)
 
+    static let fastestLevel = Z_BEST_SPEED
+
     init(level: Int32 = Z_DEFAULT_COMPRESSION) throws {
         stream.initialize(to: z_stream())
         let code = aviary_deflate_init_gzip(stream, level)
