@@ -18,7 +18,9 @@ public struct BenchRunner: Sendable {
             let createRoot = "\(configuration.root)/created-\(configuration.seed)-\(round)"
             try await ensure(createRoot, with: clients[0])
             let statistics = await measure(clients: clients, createRoot: createRoot)
-            if configuration.cleanup { await removeCreated(createRoot, with: clients) }
+            if configuration.cleanup {
+                await removeCreated(statistics.leftoverNodes, under: createRoot, with: clients)
+            }
             for client in clients { await client.close() }
             return BenchResult(configuration: configuration, statistics: statistics)
         } catch {
@@ -114,15 +116,16 @@ public struct BenchRunner: Sendable {
     }
 
     /// Deletes the nodes `create` made, pipelined over every session; failures only leave nodes behind.
-    private func removeCreated(_ createRoot: String, with clients: [ZooKeeperClient]) async {
-        guard let children = try? await clients[0].getChildren(createRoot) else { return }
+    /// The slots' own lists name the nodes: a `getChildren` of hundreds of thousands of names is larger than a
+    /// reply may be.
+    private func removeCreated(_ children: [String], under createRoot: String, with clients: [ZooKeeperClient]) async {
         await withTaskGroup(of: Void.self) { group in
             let workers = min(64, max(1, children.count))
             for worker in 0..<workers {
                 let client = clients[worker % clients.count]
                 group.addTask {
                     for index in stride(from: worker, to: children.count, by: workers) {
-                        try? await client.delete("\(createRoot)/\(children[index])")
+                        try? await client.delete(children[index])
                     }
                 }
             }

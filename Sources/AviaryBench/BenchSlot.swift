@@ -47,6 +47,7 @@ struct BenchSlot: Sendable {
             }
             statistics.lastEndNanos = Self.nanos(finish - window.measureStart)
         }
+        statistics.leftoverNodes = created
         return statistics
     }
 

@@ -7,6 +7,8 @@ public struct SlotStatistics: Sendable {
     public var errors: [String: Int] = [:]
     /// When the last measured operation of the slot ended, in nanoseconds since the measurement began.
     public var lastEndNanos: UInt64 = 0
+    /// The nodes `create` left behind (made and not deleted again), by full path, for the clean-up.
+    var leftoverNodes: [String] = []
 
     public init() {}
 
@@ -22,5 +24,6 @@ public struct SlotStatistics: Sendable {
         }
         for (code, count) in other.errors { errors[code, default: 0] += count }
         lastEndNanos = max(lastEndNanos, other.lastEndNanos)
+        leftoverNodes += other.leftoverNodes
     }
 }

@@ -260,7 +260,9 @@ private struct SealedStreamSink {
 
     init(file: OpenFile, compression: SnapshotCompression) throws {
         self.file = file
-        encoder = compression == .gzip ? try GzipEncoder() : nil
+        // The fastest level: a busy server snapshots every few seconds, and level 6 takes five times the CPU for a
+        // ratio of 14.4 instead of 11.5 (a 115 MB snapshot: 1.57 s against 0.32 s); gzip readers take either.
+        encoder = compression == .gzip ? try GzipEncoder(level: GzipEncoder.fastestLevel) : nil
     }
 
     /// Checksums and writes the buffer's readable bytes, then empties it.

@@ -36,6 +36,9 @@ final class SessionDriver {
     private var nextIdentifier: UInt64 = 0
     /// Actions produced while others run (a close firing channelInactive, say) wait their turn here.
     private var pendingActions: CircularBuffer<SessionAction> = []
+    /// Connections written to since the last flush: requests made in one turn of the loop leave in one write
+    /// (many callers pipelining on one session would otherwise cost a system call each).
+    private var connectionsToFlush: [ConnectionID] = []
     private var running = false
     /// Why the latest connection attempt failed or dropped (a refused port, a TLS alert), for the error a
     /// caller gets when no connection comes in time.
@@ -209,6 +212,19 @@ final class SessionDriver {
 // MARK: - Carrying out actions
 
 extension SessionDriver {
+    private func flushSoon(_ connection: ConnectionID) {
+        if connectionsToFlush.isEmpty {
+            let bound = self.bound
+            eventLoop.execute { bound.value.flushWrites() }
+        }
+        if !connectionsToFlush.contains(connection) { connectionsToFlush.append(connection) }
+    }
+
+    private func flushWrites() {
+        for connection in connectionsToFlush { channels[connection]?.flush() }
+        connectionsToFlush.removeAll()
+    }
+
     private func run(_ actions: [SessionAction]) {
         pendingActions.append(contentsOf: actions)
         guard !running else { return }
@@ -224,9 +240,13 @@ extension SessionDriver {
         case .connect(let connection, let serverIndex, let timeout):
             open(connection, to: servers[serverIndex], timeout: timeout)
         case .send(let connection, let frames):
-            channels[connection]?.writeAndFlush(frames, promise: nil)
+            guard let channel = channels[connection] else { break }
+            channel.write(frames, promise: nil)
+            flushSoon(connection)
         case .close(let connection):
-            channels.removeValue(forKey: connection)?.close(promise: nil)
+            let channel = channels.removeValue(forKey: connection)
+            channel?.flush()
+            channel?.close(promise: nil)
         case .complete(let id, let result):
             complete(id, result)
         case .deliver(let event, let deliveries):
