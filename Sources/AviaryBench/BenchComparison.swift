@@ -24,7 +24,7 @@ public struct BenchComparison: Sendable {
             for (label, server) in [("a", serverA), ("b", serverB)] {
                 var workload = configuration
                 workload.server = server
-                if configuration.tlsSides.rawValue != label && configuration.tlsSides != .both { workload.tls = nil }
+                if !configuration.tlsSides.includes(label) { workload.tls = nil }
                 let result = try await BenchRunner(configuration: workload).run(round: round)
                 progress("round \(round + 1)/\(rounds) \(label) \(server): \(Int(result.operationsPerSecond)) ops/s")
                 roundRates.append((label, .double(result.operationsPerSecond)))

@@ -30,6 +30,9 @@ public struct BenchConfiguration: Sendable, Hashable {
 
     public enum TLSSides: String, Sendable, Hashable, CaseIterable {
         case both, a, b
+
+        /// Whether the server labelled `side` ("a" or "b") is dialed with TLS.
+        func includes(_ side: String) -> Bool { self == .both || rawValue == side }
     }
 
     public init(server: String, mix: OperationMix) {

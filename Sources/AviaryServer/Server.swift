@@ -109,11 +109,6 @@ public final class Server: Sendable {
         return (channel ?? secureChannel)?.localAddress?.port ?? port ?? 0
     }
 
-    /// The TLS client port once the server runs (the configured one, or the one bound for port 0).
-    public var boundSecureClientPort: Int? {
-        running.withLockedValue { $0?.secureChannel?.localAddress?.port }
-    }
-
     private func bindClients(
         host: String, port: Int, accepts: TLSPortGuard.Accepts, driver: ReplicaDriver
     ) async throws -> any Channel {

@@ -32,9 +32,6 @@ public final class TLSContextSource: Sendable {
         self.current = NIOLockedValueBox(try Self.build(settings))
     }
 
-    public var serverContext: NIOSSLContext { current.withLockedValue { $0.server } }
-    public var clientContext: NIOSSLContext { current.withLockedValue { $0.client } }
-
     /// The handler that accepts a TLS connection; why a peer's certificate was refused goes to `diagnosis`.
     public func makeServerHandler(diagnosis: HandshakeDiagnosis = HandshakeDiagnosis()) -> NIOSSLServerHandler {
         let (context, verifier) = current.withLockedValue { ($0.server, $0.verifier) }
@@ -44,8 +41,8 @@ public final class TLSContextSource: Sendable {
     /// The handler that opens a TLS connection. Without a host name the certificate must name the dialed IP
     /// address (when hostname verification is on).
     public func makeClientHandler(serverHostname: String?) throws -> NIOSSLClientHandler {
-        let name = serverHostname.flatMap { Self.isIPAddress($0) ? nil : $0 }
-        return try NIOSSLClientHandler(context: clientContext, serverHostname: name)
+        let sniName = serverHostname.flatMap { Self.isIPAddress($0) ? nil : $0 }
+        return try NIOSSLClientHandler(context: current.withLockedValue { $0.client }, serverHostname: sniName)
     }
 
     /// Rebuilds the contexts if a store file changed since they were built. A store that no longer loads is

@@ -39,15 +39,9 @@ public final class TLSPortGuard: ChannelInboundHandler, RemovableChannelHandler 
         if case .plainOnly = accepts {
             // A plain port keeps its protocol's own rules for silent peers.
         } else {
-            let channel = context.channel
-            let logger = self.logger
-            let portName = self.portName
-            detectionDeadline = context.eventLoop.scheduleTask(in: Self.detectionTimeout) {
-                logger.warning(
-                    "TLS handshake failed: the peer sent nothing",
-                    metadata: ["port": "\(portName)", "remote": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
-                channel.close(promise: nil)
-            }
+            detectionDeadline = TLSPeerLog.dropLater(
+                context.channel, after: Self.detectionTimeout, saying: "TLS handshake failed: the peer sent nothing",
+                portName: portName, logger: logger)
         }
         context.fireChannelActive()
     }
@@ -63,7 +57,7 @@ public final class TLSPortGuard: ChannelInboundHandler, RemovableChannelHandler 
         let bytes = unwrapInboundIn(data)
         guard let first = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self) else { return }
         let looksLikeTLS = first == Self.handshakeRecordType
-        let remote = context.channel.remoteAddress.map { "\($0)" } ?? "?"
+        let remote = TLSPeerLog.remote(of: context.channel)
         switch (accepts, looksLikeTLS) {
         case (.plainOnly, true):
             logger.warning(
@@ -121,15 +115,9 @@ public final class TLSHandshakeReporter: ChannelInboundHandler, RemovableChannel
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
-        let channel = context.channel
-        let logger = self.logger
-        let portName = self.portName
-        handshakeDeadline = context.eventLoop.scheduleTask(in: Self.handshakeTimeout) {
-            logger.warning(
-                "TLS handshake failed: not completed in time",
-                metadata: ["port": "\(portName)", "remote": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
-            channel.close(promise: nil)
-        }
+        handshakeDeadline = TLSPeerLog.dropLater(
+            context.channel, after: Self.handshakeTimeout, saying: "TLS handshake failed: not completed in time",
+            portName: portName, logger: logger)
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
@@ -158,10 +146,28 @@ public final class TLSHandshakeReporter: ChannelInboundHandler, RemovableChannel
         logger.warning(
             "TLS handshake failed",
             metadata: [
-                "port": "\(portName)", "remote": "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")",
+                "port": "\(portName)", "remote": "\(TLSPeerLog.remote(of: context.channel))",
                 "reason": "\(diagnosis?.recorded ?? TLSFailureDescription.describe(error))",
             ])
         context.close(promise: nil)
+    }
+}
+
+/// What the TLS handlers write about a peer, and the deadline that drops one which stalls.
+enum TLSPeerLog {
+    static func remote(of channel: any Channel) -> String {
+        channel.remoteAddress.map { "\($0)" } ?? "?"
+    }
+
+    /// Closes `channel` after `delay` with `warning` logged, unless the returned task is cancelled first.
+    static func dropLater(
+        _ channel: any Channel, after delay: TimeAmount, saying warning: Logger.Message, portName: String,
+        logger: Logger
+    ) -> Scheduled<Void> {
+        channel.eventLoop.scheduleTask(in: delay) {
+            logger.warning(warning, metadata: ["port": "\(portName)", "remote": "\(remote(of: channel))"])
+            channel.close(promise: nil)
+        }
     }
 }
 

@@ -56,11 +56,18 @@ struct TLSPortGuardTests {
 
     /// Sends `text` and returns what comes back before the connection closes or two seconds pass.
     static func exchange(_ text: String, port: Int, tls: TLSContextSource? = nil) async throws -> String? {
+        try await exchange(text, port: port) { try tls?.makeClientHandler(serverHostname: "127.0.0.1") }
+    }
+
+    /// The same, over the TLS handler `makeTLSHandler` gives (none: plain text).
+    static func exchange(
+        _ text: String, port: Int, makeTLSHandler: @escaping @Sendable () throws -> NIOSSLClientHandler?
+    ) async throws -> String? {
         let received = NIOLockedValueBox<String?>(nil)
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if let tls { try channel.pipeline.syncOperations.addHandler(tls.makeClientHandler(serverHostname: "127.0.0.1")) }
+                    if let handler = try makeTLSHandler() { try channel.pipeline.syncOperations.addHandler(handler) }
                     try channel.pipeline.syncOperations.addHandler(Collector(received: received))
                 }
             }
@@ -193,22 +200,9 @@ struct AnonymousClient {
     }
 
     func exchange(_ text: String, port: Int) async throws -> String? {
-        let received = NIOLockedValueBox<String?>(nil)
         let context = self.context
-        let channel = try await ClientBootstrap(group: TLSPortGuardTests.group)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: nil))
-                    try channel.pipeline.syncOperations.addHandler(TLSPortGuardTests.Collector(received: received))
-                }
-            }
-            .connect(host: "127.0.0.1", port: port).get()
-        channel.writeAndFlush(ByteBuffer(string: text), promise: nil)
-        let deadline = ContinuousClock.now + .seconds(2)
-        while received.withLockedValue({ $0 }) != text, channel.isActive, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
+        return try await TLSPortGuardTests.exchange(text, port: port) {
+            try NIOSSLClientHandler(context: context, serverHostname: nil)
         }
-        try? await channel.close()
-        return received.withLockedValue { $0 }
     }
 }
