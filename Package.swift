@@ -11,7 +11,9 @@ let strict: [SwiftSetting] = [
 /// generic over its payload, and without it the replica runs the unspecialized code (about 19% fewer writes/s in a
 /// three-server ensemble). Not on the client library and what it uses, which other packages may depend on (they
 /// cannot have unsafe flags).
-let server: [SwiftSetting] = strict + [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+let server: [SwiftSetting] = strict + [
+    .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release))
+]
 
 let package = Package(
     name: "Aviary",

@@ -107,7 +107,8 @@ public struct BenchRunner: Sendable {
                 let slot = BenchSlot(
                     client: clients[index % clients.count], configuration: configuration, payload: payload,
                     slotIndex: index, createRoot: createRoot, operationBudget: budgets?[index])
-                group.addTask { await slot.run(window: window) }
+                // On the session's own thread: a reply resumes its slot there, with no hop to another thread.
+                group.addTask(executorPreference: slot.client.taskExecutor) { await slot.run(window: window) }
             }
             var total = SlotStatistics()
             for await statistics in group { total.merge(statistics) }

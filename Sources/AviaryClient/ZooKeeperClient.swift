@@ -50,6 +50,10 @@ public final class ZooKeeperClient: Sendable {
     let chroot: Chroot
     let watchEventBufferMax: Int
 
+    /// Runs tasks on the thread that serves this session. A task that mostly waits for this client's replies
+    /// (`group.addTask(executorPreference: client.taskExecutor) { … }`) then resumes without a thread switch per
+    /// reply; it must not block, or it stalls every session of that thread.
+    public let taskExecutor: any TaskExecutor
     /// The session's id, as nodes' `ephemeralOwner` shows it.
     public let sessionID: Int64
     /// The parsed connection string this client was made with.
@@ -60,6 +64,7 @@ public final class ZooKeeperClient: Sendable {
         sessionID: Int64, watchEventBufferMax: Int
     ) {
         self.eventLoop = eventLoop
+        self.taskExecutor = EventLoopTaskExecutor(eventLoop: eventLoop)
         self.driver = driver
         self.chroot = Chroot(connectionString.chroot)
         self.connectionString = connectionString
@@ -185,7 +190,11 @@ public final class ZooKeeperClient: Sendable {
     ) async throws(ZooKeeperError) -> ResponseBody {
         let promise = eventLoop.makePromise(of: ResponseBody.self)
         let driver = self.driver
-        eventLoop.execute { driver.value.submit(request, promise: promise, watch: watch) }
+        if eventLoop.inEventLoop {
+            driver.value.submit(request, promise: promise, watch: watch)
+        } else {
+            eventLoop.execute { driver.value.submit(request, promise: promise, watch: watch) }
+        }
         return try await reply(promise.futureResult, path: path)
     }
 

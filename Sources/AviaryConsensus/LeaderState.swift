@@ -30,6 +30,33 @@ struct LearnerHandle: Sendable {
     }
 }
 
+/// The leader's learners in server-id order: everything sent to "every learner" goes out in the same order on
+/// every run without sorting on the broadcast path, and a handful of ids is found faster by a scan than by hashing.
+struct LearnerTable: Sendable, Sequence {
+    typealias Element = (key: Int64, value: LearnerHandle)
+
+    private var entries: [Element] = []
+
+    var isEmpty: Bool { entries.isEmpty }
+    var ids: [Int64] { entries.map(\.key) }
+
+    subscript(sid: Int64) -> LearnerHandle? {
+        get { entries.first(where: { $0.key == sid })?.value }
+        set {
+            let position = entries.firstIndex(where: { $0.key >= sid }) ?? entries.endIndex
+            let present = position < entries.endIndex && entries[position].key == sid
+            switch (newValue, present) {
+            case (let handle?, true): entries[position].value = handle
+            case (let handle?, false): entries.insert((sid, handle), at: position)
+            case (nil, true): entries.remove(at: position)
+            case (nil, false): break
+            }
+        }
+    }
+
+    func makeIterator() -> IndexingIterator<[Element]> { entries.makeIterator() }
+}
+
 struct OutstandingProposal<Txn: Sendable>: Sendable {
     var zxid: Int64
     var txn: Txn
@@ -51,7 +78,7 @@ struct LeaderState<Txn: Sendable>: Sendable {
     var newLeaderAcked: Set<Int64> = []
     /// The leader's own (currentEpoch, last zxid) when it started: a learner more recent than this is refused.
     var summary: (currentEpoch: Int64, lastZxid: Int64)
-    var learners: [Int64: LearnerHandle] = [:]
+    var learners = LearnerTable()
     var outstanding: Deque<OutstandingProposal<Txn>> = []
     var lastProposed: Int64 = 0
     /// Forwarded `sync`s waiting for the commit of the proposal that was last when they arrived.

@@ -18,6 +18,13 @@ public struct QuorumMembership: Sendable, Equatable {
     public func isMember(_ id: Int64) -> Bool { isParticipant(id) || observers.contains(id) }
 
     /// Whether these servers include a majority of the participants; other ids do not count.
+    public func isQuorum(_ ids: Set<Int64>) -> Bool {
+        var count = 0
+        for id in participants where ids.contains(id) { count += 1 }
+        return count > participants.count / 2
+    }
+
+    /// Whether these servers include a majority of the participants; other ids do not count.
     public func isQuorum<S: Sequence>(_ ids: S) -> Bool where S.Element == Int64 {
         var seen: Set<Int64> = []
         for id in ids where isParticipant(id) { seen.insert(id) }

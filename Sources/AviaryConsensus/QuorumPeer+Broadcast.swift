@@ -15,46 +15,46 @@ extension QuorumPeer {
 
     /// Proposes a txn under `nextProposalZxid`, which the caller has stamped into it.
     public mutating func propose(_ txn: Txn) -> [Effect] {
-        guard let zxid = nextProposalZxid, leaderState != nil else {
+        guard let zxid = nextProposalZxid else {
             preconditionFailure("propose needs an established leader; check nextProposalZxid first")
         }
         var effects: [Effect] = []
+        log(zxid, txn, effects: &effects)
         updateLeader { state in
             state.lastProposed = zxid
             state.outstanding.append(OutstandingProposal(zxid: zxid, txn: txn))
-        }
-        log(zxid, txn, effects: &effects)
-        let learners = leaderState?.learners ?? [:]
-        for (sid, handle) in learners.sorted(by: { $0.key < $1.key }) where handle.isForwarding && !handle.isObserver {
-            effects.append(.send(to: sid, .proposal(zxid: zxid, txn)))
+            for (sid, handle) in state.learners where handle.isForwarding && !handle.isObserver {
+                effects.append(.send(to: sid, .proposal(zxid: zxid, txn)))
+            }
         }
         return effects
     }
 
     /// A learner forwarded a `sync`: answer it once every proposal made so far has been committed to it.
     public mutating func requestSync(for learner: Int64) -> [Effect] {
-        guard let state = leaderState, state.learners[learner] != nil else { return [] }
-        if state.outstanding.isEmpty {
-            return [.send(to: learner, .sync)]
+        let answerNow: Bool? = updateLeader { state in
+            guard state.learners[learner] != nil else { return false }
+            if state.outstanding.isEmpty { return true }
+            state.pendingSyncs.append((state.lastProposed, learner))
+            return false
         }
-        updateLeader { $0.pendingSyncs.append((state.lastProposed, learner)) }
-        return []
+        return answerNow == true ? [.send(to: learner, .sync)] : []
     }
 
     mutating func leaderProcessAck(from sid: Int64, zxid: Int64, effects: inout [Effect]) {
-        guard membership.isParticipant(sid), let first = leaderState?.outstanding.first?.zxid, zxid >= first,
-            let count = leaderState?.outstanding.count
-        else { return }
-        let index = Int(zxid - first)
-        guard index < count else { return }
+        guard membership.isParticipant(sid) else { return }
         updateLeader { state in
-            if state.outstanding[index].zxid == zxid { state.outstanding[index].acks.insert(sid) }
+            guard !state.outstanding.isEmpty, zxid >= state.outstanding[0].zxid else { return }
+            let first = state.outstanding[0].zxid
+            let index = Int(zxid - first)
+            guard index < state.outstanding.count, state.outstanding[index].zxid == zxid else { return }
+            state.outstanding[index].acks.insert(sid)
         }
         leaderTryCommit(effects: &effects)
     }
 
     mutating func leaderLogAppended(effects: inout [Effect]) {
-        guard let phase = leaderState?.phase else { return }
+        guard let phase = updateLeader({ $0.phase }) else { return }
         if phase == .synchronization {
             leaderCheckOwnNewLeaderAck(effects: &effects)
             return
@@ -63,7 +63,8 @@ extension QuorumPeer {
         let durable = lastDurableZxid
         let me = myId
         updateLeader { state in
-            for index in state.outstanding.indices where state.outstanding[index].zxid <= durable {
+            for index in state.outstanding.indices {
+                guard state.outstanding[index].zxid <= durable else { break }
                 state.outstanding[index].acks.insert(me)
             }
         }
@@ -72,22 +73,22 @@ extension QuorumPeer {
 
     /// Commits from the oldest outstanding proposal while each has a quorum: commits never skip a zxid.
     private mutating func leaderTryCommit(effects: inout [Effect]) {
-        while let head = leaderState?.outstanding.first, membership.isQuorum(head.acks) {
-            updateLeader { _ = $0.outstanding.removeFirst() }
-            deliver(through: head.zxid, effects: &effects)
-            let learners = leaderState?.learners ?? [:]
-            for (sid, handle) in learners.sorted(by: { $0.key < $1.key }) where handle.isForwarding {
-                effects.append(.send(to: sid, handle.isObserver ? .inform(zxid: head.zxid, head.txn) : .commit(zxid: head.zxid)))
+        let membership = self.membership
+        while true {
+            let quorate: OutstandingProposal<Txn>?? = updateLeader { state in
+                guard !state.outstanding.isEmpty, membership.isQuorum(state.outstanding[0].acks) else { return nil }
+                return state.outstanding.removeFirst()
             }
-            var released: [Int64] = []
+            guard let head = quorate ?? nil else { return }
+            deliver(through: head.zxid, effects: &effects)
             updateLeader { state in
+                for (sid, handle) in state.learners where handle.isForwarding {
+                    effects.append(.send(to: sid, handle.isObserver ? .inform(zxid: head.zxid, head.txn) : .commit(zxid: head.zxid)))
+                }
                 while let sync = state.pendingSyncs.first, sync.zxid <= head.zxid {
                     state.pendingSyncs.removeFirst()
-                    released.append(sync.learner)
+                    if state.learners[sync.learner] != nil { effects.append(.send(to: sync.learner, .sync)) }
                 }
-            }
-            for learner in released where leaderState?.learners[learner] != nil {
-                effects.append(.send(to: learner, .sync))
             }
         }
     }
@@ -110,7 +111,7 @@ extension QuorumPeer {
         let nextPing = now + configuration.tickTimeMillis / 2
         updateLeader { $0.nextPingAt = nextPing }
         var synced: Set<Int64> = [myId]
-        for (sid, handle) in state.learners.sorted(by: { $0.key < $1.key }) {
+        for (sid, handle) in state.learners {
             let limit = handle.stage == .active ? configuration.syncTimeoutMillis : configuration.initTimeoutMillis
             if now - handle.lastHeard > limit {
                 leaderDropLearner(sid, reason: "learner \(sid) silent for more than \(limit) ms", effects: &effects)

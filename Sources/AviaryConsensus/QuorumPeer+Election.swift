@@ -49,7 +49,7 @@ extension QuorumPeer {
     mutating func restartElection(reason: String, effects: inout [Effect]) {
         switch role {
         case .leading(let state):
-            for learner in state.learners.keys.sorted() {
+            for learner in state.learners.ids {
                 effects.append(.disconnect(learner, reason: reason))
             }
         case .following(let state):

@@ -11,6 +11,7 @@ extension QuorumPeer {
         return nil
     }
 
+    /// Runs `body` on the follower's state moved out of `role`, so changes to its queue happen in place.
     mutating func updateFollower(_ body: (inout FollowerState) -> Void) {
         guard case .following(var state) = role else { return }
         role = .idle

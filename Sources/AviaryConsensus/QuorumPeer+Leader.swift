@@ -19,23 +19,29 @@ extension QuorumPeer {
         return nil
     }
 
-    mutating func updateLeader(_ body: (inout LeaderState<Txn>) -> Void) {
-        guard case .leading(var state) = role else { return }
+    /// Runs `body` on the leader's state moved out of `role`, so changes to its collections happen in place.
+    /// Also the way to read several fields on a hot path without copying the state.
+    @discardableResult
+    mutating func updateLeader<Result>(_ body: (inout LeaderState<Txn>) -> Result) -> Result? {
+        guard case .leading(var state) = role else { return nil }
         role = .idle
-        body(&state)
+        let result = body(&state)
         role = .leading(state)
+        return result
     }
 
     mutating func leaderReceive(_ message: LearnerMessage<Txn>, from sid: Int64, effects: inout [Effect]) {
         // Only scalars are read out of the state here and on the other hot paths: a copy of the whole state kept
         // alive across `updateLeader` would make every mutation copy its collections.
-        guard membership.isMember(sid), leaderState != nil else {
+        let time = now
+        let known: Int64?? = updateLeader { state in
+            state.learners[sid]?.lastHeard = time
+            return state.newEpoch
+        }
+        guard membership.isMember(sid), let newEpoch = known else {
             effects.append(.disconnect(sid, reason: "server \(sid) is not in the ensemble"))
             return
         }
-        let newEpoch = leaderState?.newEpoch
-        let time = now
-        updateLeader { $0.learners[sid]?.lastHeard = time }
         switch message {
         case .learnerInfo(let accepted, let isObserver):
             leaderProcessLearnerInfo(from: sid, acceptedEpoch: accepted, isObserver: isObserver || !membership.isParticipant(sid), effects: &effects)
@@ -137,7 +143,7 @@ extension QuorumPeer {
             state.phase = .synchronization
             state.phaseDeadline = deadline
         }
-        let waiting = state.learners.filter { $0.value.stage == .awaitingSync }.keys.sorted()
+        let waiting = state.learners.filter { $0.value.stage == .awaitingSync }.map(\.key)
         for sid in waiting {
             leaderSynchronize(sid, effects: &effects)
         }

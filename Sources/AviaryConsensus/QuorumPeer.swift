@@ -51,6 +51,22 @@ public struct QuorumPeer<Txn: Sendable>: Sendable {
         self.currentVote = Vote(leader: configuration.myId, zxid: lastLoggedZxid, electionEpoch: 0, peerEpoch: currentEpoch)
     }
 
+    enum RoleKind: Equatable {
+        case idle, looking, leading
+        case following(leader: Int64)
+    }
+
+    /// The role without its state. Handlers switch on this rather than on `role`: a switch keeps its subject
+    /// alive to the end, and a live copy of the leader's state makes every change to it copy its queues.
+    var roleKind: RoleKind {
+        switch role {
+        case .idle: .idle
+        case .looking: .looking
+        case .leading: .leading
+        case .following(let state): .following(leader: state.leader)
+        }
+    }
+
     var myId: Int64 { configuration.myId }
     var membership: QuorumMembership { configuration.membership }
 
@@ -68,7 +84,7 @@ public struct QuorumPeer<Txn: Sendable>: Sendable {
     public mutating func tick(now: Int64) -> [Effect] {
         self.now = max(self.now, now)
         var effects: [Effect] = []
-        switch role {
+        switch roleKind {
         case .idle: break
         case .looking: electionTick(effects: &effects)
         case .leading: leaderTick(effects: &effects)
@@ -87,9 +103,9 @@ public struct QuorumPeer<Txn: Sendable>: Sendable {
     /// A learner-port message from `sender` over the connection the shell keeps with it.
     public mutating func receive(_ message: LearnerMessage<Txn>, from sender: Int64) -> [Effect] {
         var effects: [Effect] = []
-        switch role {
+        switch roleKind {
         case .leading: leaderReceive(message, from: sender, effects: &effects)
-        case .following(let state) where state.leader == sender: followerReceive(message, effects: &effects)
+        case .following(let leader) where leader == sender: followerReceive(message, effects: &effects)
         default: effects.append(.disconnect(sender, reason: "not expecting learner messages from \(sender)"))
         }
         return effects
@@ -105,9 +121,9 @@ public struct QuorumPeer<Txn: Sendable>: Sendable {
     /// The learner connection with `peer` closed or could not be opened.
     public mutating func connectionLost(_ peer: Int64) -> [Effect] {
         var effects: [Effect] = []
-        switch role {
+        switch roleKind {
         case .leading: leaderLostLearner(peer, effects: &effects)
-        case .following(let state) where state.leader == peer:
+        case .following(let leader) where leader == peer:
             restartElection(reason: "lost the connection to leader \(peer)", effects: &effects)
         default: break
         }
@@ -119,7 +135,7 @@ public struct QuorumPeer<Txn: Sendable>: Sendable {
         var effects: [Effect] = []
         guard zxid > lastDurableZxid else { return effects }
         lastDurableZxid = min(zxid, lastLoggedZxid)
-        switch role {
+        switch roleKind {
         case .leading: leaderLogAppended(effects: &effects)
         case .following: followerLogAppended(effects: &effects)
         default: break
@@ -138,8 +154,8 @@ public struct QuorumPeer<Txn: Sendable>: Sendable {
 
     /// Applies every logged txn up to `zxid`, in order, and remembers it for DIFFs.
     mutating func deliver(through zxid: Int64, effects: inout [Effect]) {
-        while let first = uncommitted.first, first.zxid <= zxid {
-            uncommitted.removeFirst()
+        while !uncommitted.isEmpty, uncommitted[0].zxid <= zxid {
+            let first = uncommitted.removeFirst()
             lastDeliveredZxid = first.zxid
             committedLog.append(first)
             if committedLog.count > configuration.committedLogCount { committedLog.removeFirst() }

@@ -6,7 +6,7 @@ import NIOTestUtils
 import Testing
 
 /// The codecs inside a NIO pipeline: decoders checked by NIO's own verifier (any split of the input, leftover
-/// handling, reentrancy), and the learner writer's batching.
+/// handling, reentrancy), and a learner connection's batching.
 struct QuorumCodecPipelineTests {
     /// The dialing side's decoder: the verifier also feeds its input twice in a row, which a stream with a
     /// handshake (sent once per connection) cannot take.
@@ -50,7 +50,7 @@ struct QuorumCodecPipelineTests {
 
     @Test func aBatchOfPacketsIsWrittenInOrderWithOneFlush() throws {
         let counter = FlushCounter()
-        let channel = EmbeddedChannel(handlers: [counter, LearnerStreamWriter()])
+        let channel = EmbeddedChannel(handlers: [counter])
         let connection = LearnerConnection(channel: channel)
         let snapshot = ByteBuffer(bytes: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0x2F])
         let packets = (1...5).map { QuorumPacket(.commit, zxid: Int64($0)) }

@@ -38,6 +38,8 @@ final class EnsembleLinks: @unchecked Sendable {
     /// Packets waiting to be written, in order, grouped by connection.
     private var outgoing: [(LearnerConnection, [LearnerStreamItem])] = []
     var flushScheduled = false
+    /// The last proposal in wire form: a leader sends each proposal to every follower, and a zxid names one txn.
+    private var lastProposal: (zxid: Int64, packet: QuorumPacket)?
     var hasOutgoing: Bool { !outgoing.isEmpty }
 
     init(
@@ -98,8 +100,12 @@ final class EnsembleLinks: @unchecked Sendable {
     /// The wire form of a packet for a peer, with the field values a ZooKeeper 3.8 peer writes.
     func quorumPacket(for packet: LearnerPacket, lastZxid: Int64) -> QuorumPacket {
         switch packet {
+        case .consensus(.proposal(let zxid, _)) where lastProposal?.zxid == zxid:
+            return lastProposal!.packet
         case .consensus(let message), .learnerInfo(_, let message):
-            return LearnerPacketCodec.packet(for: message, myId: myId, lastZxid: lastZxid)
+            let encoded = LearnerPacketCodec.packet(for: message, myId: myId, lastZxid: lastZxid)
+            if case .proposal(let zxid, _) = message { lastProposal = (zxid, encoded) }
+            return encoded
         case .pingReply(let touches):
             return LearnerPacketCodec.pingReply(zxid: lastLeaderPingZxid, touches: touches)
         case .forwardedRequest(let request, let authInfo):

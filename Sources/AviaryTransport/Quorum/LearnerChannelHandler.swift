@@ -56,7 +56,6 @@ enum LearnerChannelSetup {
             try addSecurityHandlers()
             try channel.pipeline.syncOperations.addHandlers(
                 ByteToMessageHandler(LearnerStreamDecoder(packetBytesMax: packetBytesMax)),
-                LearnerStreamWriter(),
                 LearnerChannelHandler(logger: logger, onEvent: onEvent))
         }
     }

@@ -19,11 +19,28 @@ public struct LearnerConnection: Sendable, Hashable, CustomStringConvertible {
         guard !items.isEmpty else { return }
         let channel = channel
         channel.eventLoop.execute {
-            for item in items {
-                channel.write(item, promise: nil)
-            }
-            channel.flush()
+            Self.write(items, to: channel)
         }
+    }
+
+    /// Packets are encoded into one buffer, so the batch is one write through the pipeline; a snapshot's bytes go
+    /// out as they are (no copy of a possibly large tree), followed by its signature.
+    private static func write(_ items: [LearnerStreamItem], to channel: any Channel) {
+        var batch = channel.allocator.buffer(capacity: 256)
+        for item in items {
+            guard case .snapshot(let snapshot) = item else {
+                item.encode(to: &batch)
+                continue
+            }
+            if batch.readableBytes > 0 {
+                channel.write(batch, promise: nil)
+                batch = channel.allocator.buffer(capacity: 256)
+            }
+            channel.write(snapshot, promise: nil)
+            batch.writeJuteString(LearnerStreamDecoder.snapshotSignature)
+        }
+        channel.write(batch, promise: nil)
+        channel.flush()
     }
 
     /// Writes a SNAP sync in the order a learner reads it: the SNAP packet, the snapshot and its signature, then
