@@ -163,7 +163,7 @@ extension DataTree {
     /// once the rest of the log is replayed.
     private mutating func removeDescendants(of node: NodeID, path: String) {
         guard store[node].childCount > 0 else { return }
-        var walk = PreOrderWalk(store, from: node, path: path, sortedByName: false)
+        var walk = PreOrderWalk(store, from: node, path: path)
         var descendants: [(node: NodeID, path: String)] = []
         _ = walk.next()  // the node itself
         while let next = walk.next() {

@@ -38,7 +38,7 @@ extension DataTree {
             buffer.writeJuteLong(reference)
             buffer.writeJuteACLs(list)
         }
-        var walk = PreOrderWalk(store, sortedByName: true)
+        var walk = PreOrderWalk(store)
         while let node = walk.next() {
             let record = store[node]
             if node == NodeStore.root {
@@ -236,7 +236,7 @@ extension DataTree {
     /// Computed over the whole tree: O(nodes + bytes).
     public func treeDigest() -> Int64 {
         var digest: Int64 = 0
-        var walk = PreOrderWalk(store, sortedByName: false)
+        var walk = PreOrderWalk(store)
         while let node = walk.next() {
             if node == NodeStore.root {
                 digest &+= Int64(nodeDigest(path: [], node: node))

@@ -73,7 +73,7 @@ public struct DataTree: Sendable {
     public func allPaths() -> [String] {
         var paths: [String] = []
         paths.reserveCapacity(store.count)
-        var walk = PreOrderWalk(store, sortedByName: false)
+        var walk = PreOrderWalk(store)
         while walk.next() != nil { paths.append(String(decoding: walk.path, as: UTF8.self)) }
         return paths
     }

@@ -2,30 +2,25 @@
 /// keeps no paths, and building one String per node would allocate for every path longer than 15 bytes.
 ///
 /// One level per ancestor, not one stack entry per pending node, so walking a node with a million children holds
-/// no million-entry stack. An explicit stack, not recursion: a path may be ~1 MB deep in components. With
-/// `sortedByName`, siblings come in name order (snapshots, tools), at the cost of one sorted index array per
-/// level; without it, in the store's order, following the child links with no allocation (digest, counting).
+/// no million-entry stack. An explicit stack, not recursion: a path may be ~1 MB deep in components. Siblings come
+/// in the store's order, following the child links with no allocation: the same tree value always walks the same
+/// way, so a snapshot of it is the same bytes, and sorting a node's million children by name is never paid.
 struct PreOrderWalk {
     private struct Level {
         /// Length of the level's parent path in `path`, to cut back to before appending a child's name.
         var parentPathLength: Int
-        /// Sorted walks: the children in name order, and the next one's position.
-        var sorted: [NodeID]
-        var position: Int
-        /// Unsorted walks: the next child, following `nextSibling`.
+        /// The next child, following `nextSibling`.
         var cursor: NodeID
     }
 
     private let store: NodeStore
-    private let sortedByName: Bool
     private var start: NodeID?
     private var levels: [Level] = []
     /// The UTF-8 path of the node `next()` returned last: "/" for the root.
     private(set) var path: [UInt8]
 
-    init(_ store: NodeStore, from start: NodeID = NodeStore.root, path startPath: String = "/", sortedByName: Bool) {
+    init(_ store: NodeStore, from start: NodeID = NodeStore.root, path startPath: String = "/") {
         self.store = store
-        self.sortedByName = sortedByName
         self.start = start
         path = Array(startPath.utf8)
     }
@@ -52,11 +47,6 @@ struct PreOrderWalk {
 
     private mutating func nextChild() -> NodeID? {
         let top = levels.count - 1
-        if sortedByName {
-            guard levels[top].position < levels[top].sorted.count else { return nil }
-            defer { levels[top].position += 1 }
-            return levels[top].sorted[levels[top].position]
-        }
         let child = levels[top].cursor
         guard child != .none else { return nil }
         levels[top].cursor = store[child].nextSibling
@@ -67,8 +57,6 @@ struct PreOrderWalk {
         guard store[node].childCount > 0 else { return }
         // The root's children are "/name", not "//name".
         let parentPathLength = node == NodeStore.root ? 0 : path.count
-        let sorted = sortedByName ? store.childrenSortedByName(of: node).map(\.node) : []
-        levels.append(
-            Level(parentPathLength: parentPathLength, sorted: sorted, position: 0, cursor: store[node].firstChild))
+        levels.append(Level(parentPathLength: parentPathLength, cursor: store[node].firstChild))
     }
 }

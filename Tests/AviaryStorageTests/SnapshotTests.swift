@@ -87,7 +87,7 @@ struct SnapshotTests {
             tree: tree, sessions: Self.sessions, zxid: 1, directory: directory.path, compression: .none)
         let second = try SnapshotFile.write(
             tree: tree, sessions: Self.sessions.reversed(), zxid: 2, directory: directory.path, compression: .none)
-        // Children and sessions are written sorted: Set and Dictionary order never reaches the file.
+        // Sessions are written sorted and children in the store's order: Dictionary order never reaches the file.
         #expect(try Files.bytes(first) == Files.bytes(second))
     }
 

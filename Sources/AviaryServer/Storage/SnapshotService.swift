@@ -1,17 +1,16 @@
 import AviaryDataTree
 import AviaryStorage
-import Dispatch
 import Logging
 import NIOConcurrencyHelpers
 
 /// Background disk work that must not hold up requests: writing snapshots, compressing sealed log segments and
-/// purging old files. One serial queue, so these never race each other.
+/// purging old files. One serial worker, so these never race each other.
 final class SnapshotService: Sendable {
     let directory: DataDirectory
     let compression: AviaryStorage.SnapshotCompression
     let compressSealedSegments: Bool
     private let logger: Logger
-    private let queue = DispatchQueue(label: "aviary-snapshots", qos: .utility)
+    private let queue = BackgroundWorker(name: "aviary-snapshots")
     private let snapshotInFlight = NIOLockedValueBox(false)
 
     init(directory: DataDirectory, compression: AviaryStorage.SnapshotCompression, compressSealedSegments: Bool, logger: Logger) {
@@ -88,6 +87,6 @@ final class SnapshotService: Sendable {
 
     /// Waits for queued background work (shutdown).
     func drain() {
-        queue.sync {}
+        queue.drain()
     }
 }
