@@ -27,10 +27,13 @@ public struct SnapshotTreeError: Error, Sendable, Hashable, CustomStringConverti
 
 extension DataTree {
     /// Writes the tree section of a snapshot. `flush` is called whenever `buffer` holds `flushAtBytes` or more,
-    /// so a large tree streams out in chunks; it must consume the buffer's readable bytes.
+    /// so a large tree streams out in chunks; it must consume the buffer's readable bytes. Returns the tree's
+    /// digest (`treeDigest()`), computed in the same walk: on a large tree the walk waits on memory for every
+    /// node, so one walk instead of two saves most of what the digest costs.
+    @discardableResult
     public func serializeSnapshotTree(
         into buffer: inout ByteBuffer, flushAtBytes: Int, flush: (inout ByteBuffer) throws -> Void
-    ) rethrows {
+    ) rethrows -> Int64 {
         precondition(flushAtBytes > 0)
         let table = aclCache.listByReference.sorted { $0.key < $1.key }
         buffer.writeJuteInt(Int32(table.count))
@@ -38,24 +41,38 @@ extension DataTree {
             buffer.writeJuteLong(reference)
             buffer.writeJuteACLs(list)
         }
+        var digest: Int64 = 0
         var walk = PreOrderWalk(store)
         while let node = walk.next() {
             let record = store[node]
+            var crc: CRC32?
             if node == NodeStore.root {
                 buffer.writeJuteString("")
+                crc = CRC32()
             } else {
                 Self.writePath(walk.path, into: &buffer)
+                if !Self.isSystemPath(walk.path) {
+                    crc = CRC32()
+                    walk.path.withUnsafeBytes { crc!.update($0) }
+                }
             }
             store.withData(of: node) { data in
                 guard let data else { return buffer.writeJuteInt(-1) }
                 buffer.writeJuteInt(Int32(data.count))
                 buffer.writeBytes(data)
+                crc?.update(data)
             }
             buffer.writeJuteLong(record.aclReference)
-            record.stat.encode(to: &buffer)
+            let stat = record.stat
+            stat.encode(to: &buffer)
+            if var crc {
+                Self.digest(stat, into: &crc)
+                digest &+= Int64(crc.value)
+            }
             if buffer.readableBytes >= flushAtBytes { try flush(&buffer) }
         }
         buffer.writeJuteString("/")
+        return digest
     }
 
     /// A path as a jute ustring, from its UTF-8 bytes without building a String, unless it needs the CESU-8
@@ -260,7 +277,12 @@ extension DataTree {
         store.withData(of: node) { data in
             if let data { crc.update(data) }
         }
-        let stat = store[node].stat
+        Self.digest(store[node].stat, into: &crc)
+        return crc.value
+    }
+
+    /// The stat's share of a node's digest, after its path and data.
+    private static func digest(_ stat: StatPersisted, into crc: inout CRC32) {
         crc.updateBigEndian(stat.czxid)
         crc.updateBigEndian(stat.mzxid)
         crc.updateBigEndian(stat.pzxid)
@@ -270,6 +292,5 @@ extension DataTree {
         crc.updateBigEndian(stat.cversion)
         crc.updateBigEndian(stat.aversion)
         crc.updateBigEndian(stat.ephemeralOwner)
-        return crc.value
     }
 }

@@ -115,12 +115,12 @@ public enum SnapshotFile {
                 buffer.writeJuteLong(session.id)
                 buffer.writeJuteInt(session.timeoutMillis)
             }
-            try tree.serializeSnapshotTree(into: &buffer, flushAtBytes: 1 << 20) { try sink.consume(&$0) }
+            let digest = try tree.serializeSnapshotTree(into: &buffer, flushAtBytes: 1 << 20) { try sink.consume(&$0) }
             try sink.seal(&buffer)
             if includeDigest {
                 buffer.writeJuteLong(tree.lastProcessedZxid)
                 buffer.writeJuteInt(DataTree.digestVersion)
-                buffer.writeJuteLong(tree.treeDigest())
+                buffer.writeJuteLong(digest)
                 try sink.seal(&buffer)
             }
             try sink.finish()
