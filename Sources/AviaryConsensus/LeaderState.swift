@@ -37,7 +37,6 @@ struct LearnerTable: Sendable, Sequence {
 
     private var entries: [Element] = []
 
-    var isEmpty: Bool { entries.isEmpty }
     var ids: [Int64] { entries.map(\.key) }
 
     subscript(sid: Int64) -> LearnerHandle? {

@@ -45,30 +45,20 @@ extension DataTree {
         var walk = PreOrderWalk(store)
         while let node = walk.next() {
             let record = store[node]
-            var crc: CRC32?
             if node == NodeStore.root {
                 buffer.writeJuteString("")
-                crc = CRC32()
             } else {
                 Self.writePath(walk.path, into: &buffer)
-                if !Self.isSystemPath(walk.path) {
-                    crc = CRC32()
-                    walk.path.withUnsafeBytes { crc!.update($0) }
-                }
             }
             store.withData(of: node) { data in
                 guard let data else { return buffer.writeJuteInt(-1) }
                 buffer.writeJuteInt(Int32(data.count))
                 buffer.writeBytes(data)
-                crc?.update(data)
             }
             buffer.writeJuteLong(record.aclReference)
-            let stat = record.stat
-            stat.encode(to: &buffer)
-            if var crc {
-                Self.digest(stat, into: &crc)
-                digest &+= Int64(crc.value)
-            }
+            record.stat.encode(to: &buffer)
+            // The node's record and data were just read, so this costs no further trip to memory.
+            digest &+= digestShare(of: node, path: walk.path)
             if buffer.readableBytes >= flushAtBytes { try flush(&buffer) }
         }
         buffer.writeJuteString("/")
@@ -255,13 +245,16 @@ extension DataTree {
         var digest: Int64 = 0
         var walk = PreOrderWalk(store)
         while let node = walk.next() {
-            if node == NodeStore.root {
-                digest &+= Int64(nodeDigest(path: [], node: node))
-            } else if !Self.isSystemPath(walk.path) {
-                digest &+= Int64(nodeDigest(path: walk.path, node: node))
-            }
+            digest &+= digestShare(of: node, path: walk.path)
         }
         return digest
+    }
+
+    /// A node's part of the tree digest, given the path the walk reached it by: the root counts with an empty
+    /// path, nodes under `/zookeeper/` not at all.
+    private func digestShare(of node: NodeID, path: [UInt8]) -> Int64 {
+        if node == NodeStore.root { return Int64(nodeDigest(path: [], node: node)) }
+        return Self.isSystemPath(path) ? 0 : Int64(nodeDigest(path: path, node: node))
     }
 
     /// Nodes under `/zookeeper/` stay out of the digest.
@@ -277,12 +270,7 @@ extension DataTree {
         store.withData(of: node) { data in
             if let data { crc.update(data) }
         }
-        Self.digest(store[node].stat, into: &crc)
-        return crc.value
-    }
-
-    /// The stat's share of a node's digest, after its path and data.
-    private static func digest(_ stat: StatPersisted, into crc: inout CRC32) {
+        let stat = store[node].stat
         crc.updateBigEndian(stat.czxid)
         crc.updateBigEndian(stat.mzxid)
         crc.updateBigEndian(stat.pzxid)
@@ -292,5 +280,6 @@ extension DataTree {
         crc.updateBigEndian(stat.cversion)
         crc.updateBigEndian(stat.aversion)
         crc.updateBigEndian(stat.ephemeralOwner)
+        return crc.value
     }
 }
