@@ -13,8 +13,9 @@ import NIOCore
 // path + "/" + name, so "/" can only be the terminator. Reference -1 (OPEN_ACL_UNSAFE) is implicit and never in
 // the table. A null `data` (length -1) stays distinct from empty data.
 //
-// ZooKeeper writes children in HashSet order; Aviary sorts them, so equal trees give equal bytes. References are
-// renumbered on load (lists are interned again); only the ACL lists matter, not their numbers.
+// ZooKeeper writes children in HashSet order; Aviary in its store's order (`PreOrderWalk`), so the same tree value
+// always gives the same bytes. References are renumbered on load (lists are interned again); only the ACL lists
+// matter, not their numbers.
 
 /// A snapshot's tree section that cannot be rebuilt into a tree (a missing parent, an unknown ACL reference…).
 public struct SnapshotTreeError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -45,36 +46,63 @@ extension DataTree {
         var walk = PreOrderWalk(store)
         while let node = walk.next() {
             let record = store[node]
-            if node == NodeStore.root {
-                buffer.writeJuteString("")
-            } else {
-                Self.writePath(walk.path, into: &buffer)
+            let stat = record.stat
+            let isRoot = node == NodeStore.root
+            walk.path.withUnsafeBytes { walkedPath in
+                // The root is "" both in a snapshot and in the digest.
+                let path = isRoot ? UnsafeRawBufferPointer(start: nil, count: 0) : walkedPath
+                store.withData(of: node) { data in
+                    Self.writeNode(path: path, data: data, aclReference: record.aclReference, stat: stat, into: &buffer)
+                    // The node's record and data were just read, so this costs no further trip to memory.
+                    if isRoot || !Self.isSystemPath(path) {
+                        digest &+= Int64(Self.nodeDigest(path: path, data: data, stat: stat))
+                    }
+                }
             }
-            store.withData(of: node) { data in
-                guard let data else { return buffer.writeJuteInt(-1) }
-                buffer.writeJuteInt(Int32(data.count))
-                buffer.writeBytes(data)
-            }
-            buffer.writeJuteLong(record.aclReference)
-            record.stat.encode(to: &buffer)
-            // The node's record and data were just read, so this costs no further trip to memory.
-            digest &+= digestShare(of: node, path: walk.path)
             if buffer.readableBytes >= flushAtBytes { try flush(&buffer) }
         }
         buffer.writeJuteString("/")
         return digest
     }
 
-    /// A path as a jute ustring, from its UTF-8 bytes without building a String, unless it needs the CESU-8
-    /// rewriting `writeJuteString` does for characters outside the Basic Multilingual Plane.
-    private static func writePath(_ path: [UInt8], into buffer: inout ByteBuffer) {
-        if path.contains(where: { $0 >= 0xF0 }) {
-            buffer.writeJuteString(String(decoding: path, as: UTF8.self))
-        } else {
-            buffer.writeJuteInt(Int32(path.count))
-            buffer.writeBytes(path)
+    /// One node of the `nodes` grammar: path, data, ACL reference and StatPersisted, laid out in one reservation.
+    private static func writeNode(
+        path: UnsafeRawBufferPointer, data: UnsafeRawBufferPointer?, aclReference: Int64, stat: StatPersisted,
+        into buffer: inout ByteBuffer
+    ) {
+        // A path with characters outside the Basic Multilingual Plane needs the CESU-8 rewriting that
+        // `writeJuteString` does; every other path goes out as its UTF-8 bytes.
+        let rewrite = path.contains(where: { $0 >= 0xF0 })
+        if rewrite { buffer.writeJuteString(String(decoding: path, as: UTF8.self)) }
+        let size = (rewrite ? 0 : 4 + path.count) + 4 + (data?.count ?? 0) + 8 + Self.statPersistedBytes
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { memory in
+            var out = BigEndianStore(memory)
+            if !rewrite {
+                out.write(Int32(path.count))
+                out.write(path)
+            }
+            if let data {
+                out.write(Int32(data.count))
+                out.write(data)
+            } else {
+                out.write(Int32(-1))
+            }
+            out.write(aclReference)
+            out.write(stat.czxid)
+            out.write(stat.mzxid)
+            out.write(stat.ctime)
+            out.write(stat.mtime)
+            out.write(stat.version)
+            out.write(stat.cversion)
+            out.write(stat.aversion)
+            out.write(stat.ephemeralOwner)
+            out.write(stat.pzxid)
+            return out.offset
         }
     }
+
+    /// Six longs and three ints.
+    private static let statPersistedBytes = 6 * 8 + 3 * 4
 
     /// Rebuilds a tree from the tree section of a snapshot, with the ephemeral, container and TTL indexes that
     /// ZooKeeper derives from each node's ephemeralOwner. Watches start empty.
@@ -245,41 +273,48 @@ extension DataTree {
         var digest: Int64 = 0
         var walk = PreOrderWalk(store)
         while let node = walk.next() {
-            digest &+= digestShare(of: node, path: walk.path)
+            let isRoot = node == NodeStore.root
+            walk.path.withUnsafeBytes { walkedPath in
+                let path = isRoot ? UnsafeRawBufferPointer(start: nil, count: 0) : walkedPath
+                guard isRoot || !Self.isSystemPath(path) else { return }
+                store.withData(of: node) { data in
+                    digest &+= Int64(Self.nodeDigest(path: path, data: data, stat: store[node].stat))
+                }
+            }
         }
         return digest
     }
 
-    /// A node's part of the tree digest, given the path the walk reached it by: the root counts with an empty
-    /// path, nodes under `/zookeeper/` not at all.
-    private func digestShare(of node: NodeID, path: [UInt8]) -> Int64 {
-        if node == NodeStore.root { return Int64(nodeDigest(path: [], node: node)) }
-        return Self.isSystemPath(path) ? 0 : Int64(nodeDigest(path: path, node: node))
-    }
-
     /// Nodes under `/zookeeper/` stay out of the digest.
-    static func isSystemPath(_ path: [UInt8]) -> Bool {
+    static func isSystemPath(_ path: some Collection<UInt8>) -> Bool {
         path.count > systemPrefix.count && path.starts(with: systemPrefix)
     }
 
     private static let systemPrefix = Array("/zookeeper/".utf8)
 
-    private func nodeDigest(path: [UInt8], node: NodeID) -> UInt32 {
+    /// One node's CRC32, the root's path being "". The stat fields go in as one block of big-endian bytes.
+    private static func nodeDigest(path: UnsafeRawBufferPointer, data: UnsafeRawBufferPointer?, stat: StatPersisted)
+        -> UInt32
+    {
         var crc = CRC32()
-        path.withUnsafeBytes { crc.update($0) }
-        store.withData(of: node) { data in
-            if let data { crc.update(data) }
+        crc.update(path)
+        if let data { crc.update(data) }
+        withUnsafeTemporaryAllocation(byteCount: digestedStatBytes, alignment: 8) { memory in
+            var fields = BigEndianStore(memory)
+            fields.write(stat.czxid)
+            fields.write(stat.mzxid)
+            fields.write(stat.pzxid)
+            fields.write(stat.ctime)
+            fields.write(stat.mtime)
+            fields.write(stat.version)
+            fields.write(stat.cversion)
+            fields.write(stat.aversion)
+            fields.write(stat.ephemeralOwner)
+            crc.update(UnsafeRawBufferPointer(memory))
         }
-        let stat = store[node].stat
-        crc.updateBigEndian(stat.czxid)
-        crc.updateBigEndian(stat.mzxid)
-        crc.updateBigEndian(stat.pzxid)
-        crc.updateBigEndian(stat.ctime)
-        crc.updateBigEndian(stat.mtime)
-        crc.updateBigEndian(stat.version)
-        crc.updateBigEndian(stat.cversion)
-        crc.updateBigEndian(stat.aversion)
-        crc.updateBigEndian(stat.ephemeralOwner)
         return crc.value
     }
+
+    /// Six longs and three ints, as for StatPersisted, in the digest's order.
+    private static let digestedStatBytes = 6 * 8 + 3 * 4
 }

@@ -55,6 +55,59 @@ struct SnapshotTreeTests {
         #expect(digest == (try DataTree(snapshotTree: &withoutSystemNodes, lastProcessedZxid: 1)).treeDigest())
     }
 
+    /// What the writer lays out node by node reads back as the same tree: null data stays null, empty stays
+    /// empty, every stat field keeps its place. A path with a character outside the Basic Multilingual Plane (a
+    /// client may send one as plain UTF-8) goes out as ZooKeeper's jute writes it, a surrogate pair of three bytes
+    /// each; read back, each of those bytes is malformed UTF-8, as it is for ZooKeeper's own reader.
+    @Test func aTreeWrittenOutReadsBackTheSame() throws {
+        let nodes: [(path: String, data: [UInt8]?)] = [
+            ("", []), ("/plain", Array("x".utf8)), ("/plain/null", nil), ("/plain/empty", []),
+            ("/bird-🐦", Array("d".utf8)), ("/bird-🐦/é", [UInt8](repeating: 7, count: 300)),
+        ]
+        var section = ByteBuffer()
+        section.writeJuteInt(0)
+        for (index, node) in nodes.enumerated() {
+            let n = Int64(index)
+            // Plain UTF-8, as a client sends it, so the tree holds the character itself.
+            section.writeJuteBuffer(Array(node.path.utf8))
+            section.writeJuteBuffer(node.data)
+            section.writeJuteLong(-1)
+            StatPersisted(
+                czxid: 10 + n, mzxid: 20 + n, ctime: 30 + n, mtime: 40 + n, version: Int32(50 + n),
+                cversion: Int32(60 + n), aversion: Int32(70 + n), ephemeralOwner: 0, pzxid: 80 + n
+            ).encode(to: &section)
+        }
+        section.writeJuteString("/")
+        var reader = JuteReader(section)
+        let tree = try DataTree(snapshotTree: &reader, lastProcessedZxid: 1)
+
+        var written = ByteBuffer()
+        tree.serializeSnapshotTree(into: &written, flushAtBytes: 1 << 20) { _ in Issue.record("flushed early") }
+        var readBack = JuteReader(written)
+        let copy = try DataTree(snapshotTree: &readBack, lastProcessedZxid: 1)
+        let surrogates: [UInt8] = [0xED, 0xA0, 0xBD, 0xED, 0xB0, 0xA6]
+        let readBackBird = String(decoding: surrogates, as: UTF8.self)
+        for (path, data) in nodes {
+            let original = path.isEmpty ? "/" : path
+            let expected = original.unicodeScalars.map { $0 == "🐦" ? readBackBird : String($0) }.joined()
+            #expect(copy.node(at: expected)?.data == data, "data of \(original)")
+            #expect(copy.node(at: expected)?.stat == tree.node(at: original)?.stat, "stat of \(original)")
+        }
+        #expect(copy.nodeCount == tree.nodeCount)
+        #expect(Self.bytes(of: written).contains([0, 0, 0, 12] + Array("/bird-".utf8) + surrogates))
+        #expect(!Self.bytes(of: written).contains(Array("🐦".utf8)))
+    }
+
+    static func bytes(of buffer: ByteBuffer) -> BytesSearch { BytesSearch(bytes: Array(buffer.readableBytesView)) }
+
+    struct BytesSearch {
+        var bytes: [UInt8]
+        func contains(_ needle: [UInt8]) -> Bool {
+            guard needle.count <= bytes.count else { return false }
+            return (0...(bytes.count - needle.count)).contains { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
+        }
+    }
+
     /// An empty ACL table, then each path with its own path as data and open ACLs, then the terminator.
     static func section(_ paths: [String]) -> ByteBuffer {
         var buffer = ByteBuffer()

@@ -34,11 +34,16 @@ final class SnapshotService: Sendable {
         let entries = sessions.map { SessionEntry(id: $0.id, timeoutMillis: $0.timeoutMillis) }
         queue.async { [self] in
             defer { snapshotInFlight.withLockedValue { $0 = false } }
+            let started = ContinuousClock.now
             do {
                 let path = try SnapshotFile.write(
                     tree: tree, sessions: entries, zxid: tree.lastProcessedZxid,
                     directory: directory.snapshotDirectory, compression: compression)
-                logger.info("snapshot written", metadata: ["file": "\(path)", "nodes": "\(tree.nodeCount)"])
+                logger.info(
+                    "snapshot written",
+                    metadata: [
+                        "file": "\(path)", "nodes": "\(tree.nodeCount)", "elapsed": "\(ContinuousClock.now - started)",
+                    ])
                 compressSegments(before: tree.lastProcessedZxid)
             } catch {
                 logger.error("cannot write snapshot", metadata: ["error": "\(error)"])
@@ -58,8 +63,11 @@ final class SnapshotService: Sendable {
         do {
             let segments = try directory.logSegments()
             for (segment, next) in zip(segments, segments.dropFirst()) where !segment.isCompressed && next.startZxid <= zxid {
+                let started = ContinuousClock.now
                 let compressed = try TxnLogFiles.compressSealedSegment(path: segment.path)
-                logger.info("compressed sealed log segment", metadata: ["file": "\(compressed)"])
+                logger.info(
+                    "compressed sealed log segment",
+                    metadata: ["file": "\(compressed)", "elapsed": "\(ContinuousClock.now - started)"])
             }
         } catch {
             logger.error("cannot compress log segments", metadata: ["error": "\(error)"])
