@@ -14,7 +14,14 @@ struct Chroot: Sendable, Hashable {
         guard path.hasPrefix("/") else { return false }
         if path == "/" { return true }
         if path.hasSuffix("/") && !allowTrailingSlash { return false }
-        return !path.dropLast().contains("//")
+        // A byte scan: Substring's generic `contains("//")` was a tenth of a busy client's CPU.
+        var previousWasSlash = false
+        for byte in path.utf8 {
+            let isSlash = byte == UInt8(ascii: "/")
+            if isSlash && previousWasSlash { return false }
+            previousWasSlash = isSlash
+        }
+        return true
     }
 
     func serverPath(_ path: String) -> String {

@@ -24,4 +24,16 @@ struct ConnectionStringTests {
         #expect(chroot.clientPath("/apple") == "/apple")
         #expect(Chroot(nil).serverPath("/a") == "/a")
     }
+
+    /// The client refuses what ZooKeeper's PathUtils refuses before anything is sent: a relative path, an empty
+    /// component, a trailing slash; a sequential create may end in "/" (the server appends the counter), but that
+    /// prefix must still have no empty component.
+    @Test(arguments: [
+        ("/", false, true), ("/a", false, true), ("/a/b", false, true), ("a", false, false), ("", false, false),
+        ("/a/", false, false), ("/a/", true, true), ("/a//b", false, false), ("//", false, false),
+        ("/a//", true, false), ("/a/b//", true, false), ("/é/ü", false, true),
+    ])
+    func pathsTheClientSends(path: String, sequential: Bool, valid: Bool) {
+        #expect(Chroot.isValid(path, allowTrailingSlash: sequential) == valid)
+    }
 }
