@@ -11,6 +11,7 @@ struct BigEndianStore {
     }
 
     mutating func write<Value: FixedWidthInteger>(_ value: Value) {
+        precondition(offset + MemoryLayout<Value>.size <= memory.count)
         memory.storeBytes(of: value.bigEndian, toByteOffset: offset, as: Value.self)
         offset += MemoryLayout<Value>.size
     }

@@ -44,10 +44,5 @@ struct CRC32 {
         state = crc
     }
 
-    /// The integer's bytes, most significant first.
-    mutating func updateBigEndian<Value: FixedWidthInteger>(_ value: Value) {
-        withUnsafeBytes(of: value.bigEndian) { update($0) }
-    }
-
     var value: UInt32 { state ^ 0xFFFF_FFFF }
 }

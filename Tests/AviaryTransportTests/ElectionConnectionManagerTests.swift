@@ -21,6 +21,27 @@ struct ElectionConnectionManagerTests {
                 received(notification, from: sender)
             }
         }
+
+        /// Sends `notification` to `receiver` every half second until it arrives, as a server looking for a
+        /// leader re-sends its vote: a dial that failed (a TLS handshake outlasting the connect timeout on a
+        /// loaded machine) is made again by the next send.
+        func deliver(_ notification: ElectionNotification, to receiver: Node, timeout: Duration = .seconds(30))
+            async throws
+        {
+            let deadline = ContinuousClock.now + timeout
+            while true {
+                manager.send(notification, to: receiver.id)
+                do {
+                    let what = "\(id)'s notification at \(receiver.id)"
+                    try await receiver.inbox.wait(for: what, timeout: .milliseconds(500)) { _ in
+                        receiver.received(notification, from: id)
+                    }
+                    return
+                } catch is TimedOut where ContinuousClock.now < deadline {
+                    continue
+                }
+            }
+        }
     }
 
     static func notification(from id: Int64, epoch: Int64 = 1) -> ElectionNotification {

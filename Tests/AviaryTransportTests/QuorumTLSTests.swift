@@ -59,10 +59,8 @@ struct QuorumTLSTests {
             let one = try await Self.start(1, security: Self.tls(try certificates.source(for: 1)), cleanup)
             let two = try await Self.start(2, security: Self.tls(try certificates.source(for: 2)), cleanup)
             Self.introduce([one, two])
-            one.manager.send(ElectionConnectionManagerTests.notification(from: 1), to: 2)
-            two.manager.send(ElectionConnectionManagerTests.notification(from: 2), to: 1)
-            try await two.waitFor(ElectionConnectionManagerTests.notification(from: 1), from: 1)
-            try await one.waitFor(ElectionConnectionManagerTests.notification(from: 2), from: 2)
+            try await one.deliver(ElectionConnectionManagerTests.notification(from: 1), to: two)
+            try await two.deliver(ElectionConnectionManagerTests.notification(from: 2), to: one)
         }
     }
 
@@ -92,8 +90,7 @@ struct QuorumTLSTests {
             let unified = try await Self.start(2, security: Self.tls(try certificates.source(for: 2), unified: true), cleanup)
             let plain = try await Self.start(3, security: .plainText, cleanup)
             Self.introduce([strict, unified, plain])
-            plain.manager.send(ElectionConnectionManagerTests.notification(from: 3), to: 2)
-            try await unified.waitFor(ElectionConnectionManagerTests.notification(from: 3), from: 3)
+            try await plain.deliver(ElectionConnectionManagerTests.notification(from: 3), to: unified)
             plain.manager.send(ElectionConnectionManagerTests.notification(from: 3), to: 1)
             try await Task.sleep(for: .milliseconds(500))
             #expect(strict.inbox.all.isEmpty)
