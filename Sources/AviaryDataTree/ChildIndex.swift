@@ -6,8 +6,10 @@
 /// table that sees many deletes does not degrade. The stored hash makes growing and shifting independent of the
 /// records.
 ///
-/// Hashes come from Swift's `Hasher` over the same String value equality uses, so names match here exactly when
-/// they would match as `String`s. The seed differs per process; nothing iterates this table into an output.
+/// Names are keyed by their UTF-8 bytes, not by String equality: Swift's String compares canonically equivalent
+/// text as equal ("é" precomposed, and "e" followed by U+0301), where ZooKeeper, comparing Java strings, keeps two
+/// nodes. Hashes come from Swift's `Hasher` over those bytes; the seed differs per process, and nothing iterates
+/// this table into an output.
 struct ChildIndex: Sendable {
     private struct Slot: Sendable {
         var node: NodeID
@@ -21,11 +23,21 @@ struct ChildIndex: Sendable {
 
     init() {}
 
-    static func hash(parent: NodeID, name: some StringProtocol & Hashable) -> UInt32 {
+    static func hash(parent: NodeID, name: some StringProtocol) -> UInt32 {
         var hasher = Hasher()
         hasher.combine(parent)
-        hasher.combine(name)
+        let hashed: Void? = name.utf8.withContiguousStorageIfAvailable {
+            hasher.combine(bytes: UnsafeRawBufferPointer($0))
+        }
+        if hashed == nil {
+            Array(name.utf8).withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
         return UInt32(truncatingIfNeeded: hasher.finalize())
+    }
+
+    /// Whether two names are the same bytes (see above for why not String equality).
+    static func sameName(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
+        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
     }
 
     private var mask: Int { slots.count - 1 }

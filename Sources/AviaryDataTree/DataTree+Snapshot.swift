@@ -212,8 +212,9 @@ private struct RecentParents {
 
     /// The node at `path`, "" being the root.
     mutating func node(at path: Substring, in store: NodeStore) -> NodeID? {
-        if path == parentPath { return parent }
-        if path == lastPath {
+        // Byte comparisons, as the store names nodes (`ChildIndex`): canonically equivalent paths are two nodes.
+        if ChildIndex.sameName(path, parentPath) { return parent }
+        if ChildIndex.sameName(path, lastPath) {
             (parentPath, parent) = (lastPath, lastNode)
             return parent
         }

@@ -62,11 +62,11 @@ struct NodeStore: Sendable {
         return (parentPath.isEmpty ? Self.root : node(at: parentPath), name)
     }
 
-    func child(named name: some StringProtocol & Hashable, of parent: NodeID) -> NodeID? {
+    func child(named name: some StringProtocol, of parent: NodeID) -> NodeID? {
         let hash = ChildIndex.hash(parent: parent, name: name)
         return index.find(hash: hash) { candidate in
             let record = records[Int(candidate)]
-            return record.parent == parent && record.name == name
+            return record.parent == parent && ChildIndex.sameName(record.name, name)
         }
     }
 
@@ -83,7 +83,7 @@ struct NodeStore: Sendable {
         let hash = ChildIndex.hash(parent: parent, name: record.name)
         let existing = index.find(hash: hash) { candidate in
             let other = records[Int(candidate)]
-            return other.parent == parent && other.name == record.name
+            return other.parent == parent && ChildIndex.sameName(other.name, record.name)
         }
         if existing != nil { return nil }
 

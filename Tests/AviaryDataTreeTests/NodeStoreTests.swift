@@ -129,6 +129,24 @@ struct NodeStoreTests {
         #expect(again == nil)
     }
 
+    /// ZooKeeper compares names as Java strings, code unit by code unit: "é" precomposed and "e" + U+0301 are two
+    /// nodes there, though Swift's String calls them equal. So they are two nodes here, found by their bytes.
+    @Test func canonicallyEquivalentNamesAreDifferentNodes() throws {
+        var store = NodeStore()
+        let addedComposed = store.add(Self.record(under: NodeStore.root, named: "/\u{E9}"), data: [1])
+        let addedDecomposed = store.add(Self.record(under: NodeStore.root, named: "/e\u{301}"), data: [2])
+        let composed = try #require(addedComposed)
+        let decomposed = try #require(addedDecomposed)
+        #expect(composed != decomposed)
+        #expect(store.node(at: "/\u{E9}") == composed)
+        #expect(store.node(at: "/e\u{301}") == decomposed)
+        let again = store.add(Self.record(under: NodeStore.root, named: "/e\u{301}"), data: nil)
+        #expect(again == nil)
+        store.removeLeaf(composed)
+        #expect(store.node(at: "/\u{E9}") == nil)
+        #expect(store.node(at: "/e\u{301}") == decomposed)
+    }
+
     // MARK: Helpers
 
     static func record(under parent: NodeID, named path: String) -> NodeRecord {

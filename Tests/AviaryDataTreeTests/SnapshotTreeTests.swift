@@ -33,13 +33,21 @@ struct SnapshotTreeTests {
     }
 
     @Test func nodesAfterASubtreeFindTheirParentsAgain() throws {
-        let paths = ["", "/a", "/a/x", "/a/x/y", "/b", "/a-long-name-of-a-parent", "/a-long-name-of-a-parent/c"]
+        let paths = [
+            "", "/a", "/a/x", "/a/x/y", "/b", "/a-long-name-of-a-parent", "/a-long-name-of-a-parent/c",
+            // Canonically equivalent, different bytes: two parents, as in ZooKeeper.
+            "/\u{E9}", "/e\u{301}", "/e\u{301}/d", "/\u{E9}/c",
+        ]
         var reader = JuteReader(Self.section(paths))
         let tree = try DataTree(snapshotTree: &reader, lastProcessedZxid: 1)
         #expect(tree.allPaths().sorted() == (paths.dropFirst() + ["/"]).sorted())
-        #expect(tree.children(of: "/") == ["a", "a-long-name-of-a-parent", "b"])
+        let rootChildren = ["a", "a-long-name-of-a-parent", "b", "\u{E9}", "e\u{301}"]
+        #expect(Set(tree.children(of: "/").map { Array($0.utf8) }) == Set(rootChildren.map { Array($0.utf8) }))
         #expect(tree.children(of: "/a/x") == ["y"])
         #expect(tree.node(at: "/a-long-name-of-a-parent/c")?.data == Array("/a-long-name-of-a-parent/c".utf8))
+        #expect(tree.children(of: "/e\u{301}").map { Array($0.utf8) } == [Array("d".utf8)])
+        #expect(tree.children(of: "/\u{E9}").map { Array($0.utf8) } == [Array("c".utf8)])
+        #expect(tree.node(at: "/e\u{301}/d")?.data == Array("/e\u{301}/d".utf8))
     }
 
     /// The snapshot's digest comes from the walk that writes it; it must be the digest of the whole tree, system

@@ -36,6 +36,20 @@ def test_create_ephemeral_owner_is_session(client, zpath):
     assert stat.dataLength == 0
 
 
+def test_canonically_equivalent_names_are_different_nodes(client, zpath):
+    # ZooKeeper compares names as Java strings, code unit by code unit: "é" precomposed and "e" + U+0301 are two
+    # nodes, each with its own data, though they render alike.
+    composed, decomposed = zpath + "/\u00e9", zpath + "/e\u0301"
+    client.create(composed, b"composed")
+    client.create(decomposed, b"decomposed")
+    assert sorted(client.get_children(zpath)) == sorted(["\u00e9", "e\u0301"])
+    assert client.get(composed)[0] == b"composed"
+    assert client.get(decomposed)[0] == b"decomposed"
+    client.delete(composed)
+    assert client.exists(composed) is None
+    assert client.get(decomposed)[0] == b"decomposed"
+
+
 def test_legacy_create_opcode_returns_path_only(raw, zpath):
     assert raw.create(zpath + "/old", op=rawzk.OP_CREATE) == (zpath + "/old", None)
     assert raw.exists(zpath + "/old").czxid == raw.last_zxid
