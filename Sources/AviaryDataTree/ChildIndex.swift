@@ -37,7 +37,14 @@ struct ChildIndex: Sendable {
 
     /// Whether two names are the same bytes (see above for why not String equality).
     static func sameName(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
-        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+        // Compared in place: iterating the UTF-8 views cost a tenth of a create.
+        let inPlace: Bool?? = a.utf8.withContiguousStorageIfAvailable { first in
+            b.utf8.withContiguousStorageIfAvailable { second in
+                first.count == second.count && first.elementsEqual(second)
+            }
+        }
+        if let inPlace = inPlace ?? nil { return inPlace }
+        return a.utf8.elementsEqual(b.utf8)
     }
 
     private var mask: Int { slots.count - 1 }
