@@ -54,9 +54,7 @@ extension DataTree {
                 store.withData(of: node) { data in
                     Self.writeNode(path: path, data: data, aclReference: record.aclReference, stat: stat, into: &buffer)
                     // The node's record and data were just read, so this costs no further trip to memory.
-                    if isRoot || !Self.isSystemPath(path) {
-                        digest &+= Int64(Self.nodeDigest(path: path, data: data, stat: stat))
-                    }
+                    digest &+= Self.digestShare(isRoot: isRoot, path: path, data: data, stat: stat)
                 }
             }
             if buffer.readableBytes >= flushAtBytes { try flush(&buffer) }
@@ -74,7 +72,7 @@ extension DataTree {
         // `writeJuteString` does; every other path goes out as its UTF-8 bytes.
         let rewrite = path.contains(where: { $0 >= 0xF0 })
         if rewrite { buffer.writeJuteString(String(decoding: path, as: UTF8.self)) }
-        let size = (rewrite ? 0 : 4 + path.count) + 4 + (data?.count ?? 0) + 8 + Self.statPersistedBytes
+        let size = (rewrite ? 0 : 4 + path.count) + 4 + (data?.count ?? 0) + 8 + Self.statBytes
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { memory in
             var out = BigEndianStore(memory)
             if !rewrite {
@@ -101,8 +99,8 @@ extension DataTree {
         }
     }
 
-    /// Six longs and three ints.
-    private static let statPersistedBytes = 6 * 8 + 3 * 4
+    /// StatPersisted's six longs and three ints; the digest covers the same fields, in another order.
+    private static let statBytes = 6 * 8 + 3 * 4
 
     /// Rebuilds a tree from the tree section of a snapshot, with the ephemeral, container and TTL indexes that
     /// ZooKeeper derives from each node's ephemeralOwner. Watches start empty.
@@ -277,13 +275,20 @@ extension DataTree {
             let isRoot = node == NodeStore.root
             walk.path.withUnsafeBytes { walkedPath in
                 let path = isRoot ? UnsafeRawBufferPointer(start: nil, count: 0) : walkedPath
-                guard isRoot || !Self.isSystemPath(path) else { return }
                 store.withData(of: node) { data in
-                    digest &+= Int64(Self.nodeDigest(path: path, data: data, stat: store[node].stat))
+                    digest &+= Self.digestShare(isRoot: isRoot, path: path, data: data, stat: store[node].stat)
                 }
             }
         }
         return digest
+    }
+
+    /// A node's part of the tree digest: the root counts with the path "", nodes under `/zookeeper/` not at all.
+    private static func digestShare(
+        isRoot: Bool, path: UnsafeRawBufferPointer, data: UnsafeRawBufferPointer?, stat: StatPersisted
+    ) -> Int64 {
+        guard isRoot || !isSystemPath(path) else { return 0 }
+        return Int64(nodeDigest(path: path, data: data, stat: stat))
     }
 
     /// Nodes under `/zookeeper/` stay out of the digest.
@@ -300,7 +305,7 @@ extension DataTree {
         var crc = CRC32()
         crc.update(path)
         if let data { crc.update(data) }
-        withUnsafeTemporaryAllocation(byteCount: digestedStatBytes, alignment: 8) { memory in
+        withUnsafeTemporaryAllocation(byteCount: statBytes, alignment: 8) { memory in
             var fields = BigEndianStore(memory)
             fields.write(stat.czxid)
             fields.write(stat.mzxid)
@@ -315,7 +320,4 @@ extension DataTree {
         }
         return crc.value
     }
-
-    /// Six longs and three ints, as for StatPersisted, in the digest's order.
-    private static let digestedStatBytes = 6 * 8 + 3 * 4
 }
