@@ -289,12 +289,22 @@ class Ensemble:
         m.process.wait(timeout=10)
         return signalled
 
-    def pause(self, sid):
-        """SIGSTOP member sid: it keeps its sockets but answers nothing, as a hung or partitioned server."""
+    def pause(self, sid, timeout=10.0):
+        """SIGSTOP member sid and wait until every one of its threads has stopped: it keeps its sockets but answers
+        nothing, as a hung or partitioned server.
+
+        The wait matters. The kernel stops a process's other threads only once one thread has taken the signal, so
+        on a busy machine a server's threads can still read a socket and write their log for a while after kill()
+        returned."""
         m = self.member(sid)
         if not m.running:
             raise EnsembleError(f"server.{sid} is not running")
         m.process.send_signal(signal.SIGSTOP)
+        deadline = time.monotonic() + timeout
+        while not _all_threads_stopped(m.pid):
+            if time.monotonic() >= deadline:
+                raise EnsembleError(f"server.{sid} (pid {m.pid}) did not stop within {timeout}s of SIGSTOP")
+            time.sleep(0.005)
 
     def resume(self, sid):
         """SIGCONT member sid after pause()."""
@@ -442,6 +452,21 @@ def start_ensemble(kinds, extra_config=None, observers=(), timeout=60.0, wait=Tr
         ensemble.stop_all()
         raise
     return ensemble
+
+
+def _all_threads_stopped(pid):
+    """Whether every live thread of process pid is in the stopped state ("T" in /proc/<pid>/task/*/stat)."""
+    task_dir = f"/proc/{pid}/task"
+    for tid in os.listdir(task_dir):
+        try:
+            with open(os.path.join(task_dir, tid, "stat")) as f:
+                stat = f.read()
+        except FileNotFoundError:
+            continue                                        # the thread exited meanwhile
+        state = stat[stat.rindex(")") + 2]                  # the field after "(comm)", which may hold spaces
+        if state not in ("T", "Z", "X"):
+            return False
+    return True
 
 
 # --- Reading a subtree the same way on every member ---------------------------------------------------------------
