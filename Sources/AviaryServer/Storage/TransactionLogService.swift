@@ -3,12 +3,20 @@ import AviaryWire
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import Synchronization
 
 /// The single writer of the transaction log, on a thread of its own.
 ///
 /// Group commit: the event loop hands over transactions as the replica produces them; the thread takes
 /// everything queued, appends it, and fsyncs once. Under load many transactions share an fsync; when idle a
 /// lone transaction is written and synced at once. Durability is reported back only after the sync.
+///
+/// Between batches the thread spins for up to 250 µs before it sleeps. A client that writes one request at a
+/// time sends its next write a round trip after the previous reply, and on a virtual machine waking a sleeping
+/// thread costs a good part of that round trip: spinning gave one writer 13–18 % more sets/s. The spin yields
+/// the core at each turn, since the event loop may need it (without yielding, 64 writers lost 15 % on two
+/// cores). When the last wait outlasted the spin, the next wait sleeps at once, so writes that come less often
+/// than every 250 µs cost no spinning.
 final class TransactionLogService: @unchecked Sendable {
     struct Callbacks: Sendable {
         /// Everything up to this zxid is durable.
@@ -31,6 +39,9 @@ final class TransactionLogService: @unchecked Sendable {
     private var hasFailed = false
     private var thread: Thread?
     private let finished = ConditionLock<Bool>(value: false)
+    /// Set with `queued` growing, cleared when the thread takes the queue; read while spinning.
+    private let hasQueued = Atomic<Bool>(false)
+    private static let spinNanoseconds: UInt64 = 250_000
 
     /// `snapshotEvery` and `snapshotEveryBytes` draw the number of transactions and of log bytes until the next
     /// roll and snapshot (randomised, so replicas do not snapshot together); whichever comes first triggers it.
@@ -60,6 +71,7 @@ final class TransactionLogService: @unchecked Sendable {
             return
         }
         queued.append(contentsOf: txns)
+        hasQueued.store(true, ordering: .releasing)
         condition.unlock(withValue: true)
     }
 
@@ -67,6 +79,7 @@ final class TransactionLogService: @unchecked Sendable {
     func stop() {
         condition.lock()
         stopping = true
+        hasQueued.store(true, ordering: .releasing)
         condition.unlock(withValue: true)
         finished.lock(whenValue: true)
         finished.unlock()
@@ -80,8 +93,19 @@ final class TransactionLogService: @unchecked Sendable {
             finished.lock()
             finished.unlock(withValue: true)
         }
+        var spins = true
         while true {
+            let idleSince = DispatchTime.now().uptimeNanoseconds
+            if spins {
+                while !hasQueued.load(ordering: .acquiring),
+                    DispatchTime.now().uptimeNanoseconds - idleSince < Self.spinNanoseconds
+                {
+                    sched_yield()
+                }
+            }
             condition.lock(whenValue: true)
+            spins = DispatchTime.now().uptimeNanoseconds - idleSince < Self.spinNanoseconds
+            hasQueued.store(false, ordering: .relaxed)
             let batch = queued
             queued.removeAll(keepingCapacity: true)
             let stop = stopping
