@@ -123,9 +123,9 @@ extension DataTree {
         }
         approximateDataSize += path.utf8.count + (data?.count ?? 0)
         if EphemeralOwner.isContainer(ephemeralOwner) {
-            containers.insert(path)
+            containers.insert(PathKey(path))
         } else if EphemeralOwner.isTTL(ephemeralOwner) {
-            ttlNodes.insert(path)
+            ttlNodes.insert(PathKey(path))
         } else if ephemeralOwner != 0 {
             ephemeralsBySession[ephemeralOwner, default: JavaStringHashSet()].insert(path)
         }
@@ -183,9 +183,9 @@ extension DataTree {
         store.removeLeaf(node)
         let owner = record.ephemeralOwner
         if EphemeralOwner.isContainer(owner) {
-            containers.remove(path)
+            containers.remove(PathKey(path))
         } else if EphemeralOwner.isTTL(owner) {
-            ttlNodes.remove(path)
+            ttlNodes.remove(PathKey(path))
         } else if owner != 0 {
             // The set outlives its last element, as in ZooKeeper: its capacity shapes later iteration order.
             ephemeralsBySession[owner]?.remove(path)

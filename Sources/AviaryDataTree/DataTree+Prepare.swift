@@ -141,14 +141,14 @@ extension DataTree {
     /// since their last change, in path order (ZooKeeper's ContainerManager candidates).
     public func reapableNodes(now: Int64) -> [String] {
         var candidates: [String] = []
-        for path in containers {
-            guard let node = storedNode(at: path) else { continue }
-            if store[node].childCount == 0, store[node].cversion > 0 { candidates.append(path) }
+        for key in containers {
+            guard let node = storedNode(at: key.path) else { continue }
+            if store[node].childCount == 0, store[node].cversion > 0 { candidates.append(key.path) }
         }
-        for path in ttlNodes {
-            guard let node = storedNode(at: path), store[node].childCount == 0 else { continue }
+        for key in ttlNodes {
+            guard let node = storedNode(at: key.path), store[node].childCount == 0 else { continue }
             let ttl = EphemeralOwner.ttlMillis(store[node].ephemeralOwner)
-            if ttl != 0 && now - store[node].mtime > ttl { candidates.append(path) }
+            if ttl != 0 && now - store[node].mtime > ttl { candidates.append(key.path) }
         }
         return candidates.sorted()
     }
@@ -230,10 +230,10 @@ extension DataTree {
     private func prepareMulti(
         _ request: MultiRequest, context: PrepareContext, pending: inout PendingChanges
     ) -> TxnBody {
-        var touched: Set<String> = []
+        var touched: Set<PathKey> = []
         for operation in request.operations {
-            touched.insert(operation.path)
-            if let parent = PathRules.parent(of: operation.path) { touched.insert(parent) }
+            touched.insert(PathKey(operation.path))
+            if let parent = PathRules.parent(of: operation.path) { touched.insert(PathKey(parent)) }
         }
         let saved = pending.save(paths: touched)
         var bodies: [TxnBody] = []

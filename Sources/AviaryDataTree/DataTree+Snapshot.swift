@@ -189,9 +189,9 @@ extension DataTree {
         approximateDataSize += path.utf8.count + (data?.readableBytes ?? 0)
         let owner = stat.ephemeralOwner
         if EphemeralOwner.isContainer(owner) {
-            containers.insert(path)
+            containers.insert(PathKey(path))
         } else if EphemeralOwner.isTTL(owner) {
-            ttlNodes.insert(path)
+            ttlNodes.insert(PathKey(path))
         } else if owner != 0 {
             // Inserted in snapshot order, as ZooKeeper fills its HashSet while loading.
             ephemeralsBySession[owner, default: JavaStringHashSet()].insert(path)

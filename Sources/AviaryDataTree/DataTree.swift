@@ -31,8 +31,8 @@ public struct DataTree: Sendable {
     var store = NodeStore()
     public internal(set) var aclCache = ACLCache()
     public internal(set) var ephemeralsBySession: [Int64: JavaStringHashSet] = [:]
-    public internal(set) var containers: Set<String> = []
-    public internal(set) var ttlNodes: Set<String> = []
+    public internal(set) var containers: Set<PathKey> = []
+    public internal(set) var ttlNodes: Set<PathKey> = []
     public internal(set) var lastProcessedZxid: Int64 = 0
     public var dataWatches = WatchManager()
     public var childWatches = WatchManager()

@@ -9,7 +9,8 @@
 public struct JavaStringHashSet: Sendable {
     public private(set) var capacity: Int
     private var nextSequence = 0
-    private var sequenceByElement: [String: Int] = [:]
+    /// Keyed by bytes, as Java's `String.equals` compares (see `PathKey`).
+    private var sequenceByElement: [PathKey: Int] = [:]
 
     public init(capacity: Int = 16) {
         precondition(capacity > 0 && capacity & (capacity - 1) == 0)
@@ -18,24 +19,25 @@ public struct JavaStringHashSet: Sendable {
 
     public var count: Int { sequenceByElement.count }
     public var isEmpty: Bool { sequenceByElement.isEmpty }
-    public func contains(_ element: String) -> Bool { sequenceByElement[element] != nil }
+    public func contains(_ element: String) -> Bool { sequenceByElement[PathKey(element)] != nil }
 
     public mutating func insert(_ element: String) {
-        guard sequenceByElement[element] == nil else { return }
-        sequenceByElement[element] = nextSequence
+        let key = PathKey(element)
+        guard sequenceByElement[key] == nil else { return }
+        sequenceByElement[key] = nextSequence
         nextSequence += 1
         if sequenceByElement.count > capacity * 3 / 4 { capacity *= 2 }
     }
 
     public mutating func remove(_ element: String) {
-        sequenceByElement[element] = nil
+        sequenceByElement[PathKey(element)] = nil
     }
 
     /// The elements in Java's iteration order.
     public var elementsInJavaOrder: [String] {
         let mask = capacity - 1
         return sequenceByElement
-            .map { (bucket: Self.spreadHash($0.key) & mask, sequence: $0.value, element: $0.key) }
+            .map { (bucket: Self.spreadHash($0.key.path) & mask, sequence: $0.value, element: $0.key.path) }
             .sorted { ($0.bucket, $0.sequence) < ($1.bucket, $1.sequence) }
             .map(\.element)
     }

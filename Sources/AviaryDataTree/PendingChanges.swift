@@ -14,7 +14,7 @@ public struct PendingChange: Sendable {
 /// Changes of transactions that are prepared but not yet applied, so the next request is validated against
 /// the tree as it will be, not as it is (ZooKeeper's outstandingChanges).
 public struct PendingChanges: Sendable {
-    private var byPath: [String: PendingChange] = [:]
+    private var byPath: [PathKey: PendingChange] = [:]
     private var inOrder: Deque<PendingChange> = []
 
     public init() {}
@@ -22,11 +22,11 @@ public struct PendingChanges: Sendable {
     public var isEmpty: Bool { inOrder.isEmpty }
     public var count: Int { inOrder.count }
 
-    func latest(for path: String) -> PendingChange? { byPath[path] }
+    func latest(for path: String) -> PendingChange? { byPath[PathKey(path)] }
 
     mutating func add(_ change: PendingChange) {
         inOrder.append(change)
-        byPath[change.path] = change
+        byPath[PathKey(change.path)] = change
     }
 
     /// All pending changes, oldest first.
@@ -36,15 +36,16 @@ public struct PendingChanges: Sendable {
     public mutating func applied(through zxid: Int64) {
         while let first = inOrder.first, first.zxid <= zxid {
             inOrder.removeFirst()
-            if let current = byPath[first.path], current.zxid == first.zxid {
-                byPath[first.path] = nil
+            let key = PathKey(first.path)
+            if let current = byPath[key], current.zxid == first.zxid {
+                byPath[key] = nil
             }
         }
     }
 
     /// Everything pending for the given paths, to restore if a multi fails halfway.
-    func save(paths: Set<String>) -> [String: PendingChange] {
-        var saved: [String: PendingChange] = [:]
+    func save(paths: Set<PathKey>) -> [PathKey: PendingChange] {
+        var saved: [PathKey: PendingChange] = [:]
         for path in paths {
             if let change = byPath[path] { saved[path] = change }
         }
@@ -52,10 +53,10 @@ public struct PendingChanges: Sendable {
     }
 
     /// Drops the changes of the failed multi `zxid` and restores the saved ones.
-    mutating func rollBack(zxid: Int64, to saved: [String: PendingChange]) {
+    mutating func rollBack(zxid: Int64, to saved: [PathKey: PendingChange]) {
         while let last = inOrder.last, last.zxid == zxid {
             inOrder.removeLast()
-            byPath[last.path] = nil
+            byPath[PathKey(last.path)] = nil
         }
         for (path, change) in saved {
             byPath[path] = change

@@ -20,17 +20,18 @@ public enum WatchMode: Sendable, Hashable {
 public struct WatchManager: Sendable {
     private struct Key: Hashable {
         var watcher: WatcherID
-        var path: String
+        var path: PathKey
     }
 
-    private var watchersByPath: [String: Set<WatcherID>] = [:]
-    private var pathsByWatcher: [WatcherID: Set<String>] = [:]
+    private var watchersByPath: [PathKey: Set<WatcherID>] = [:]
+    private var pathsByWatcher: [WatcherID: Set<PathKey>] = [:]
     private var modes: [Key: WatchMode] = [:]
     private var recursiveCount = 0
 
     public init() {}
 
     public mutating func add(path: String, watcher: WatcherID, mode: WatchMode = .standard) {
+        let path = PathKey(path)
         watchersByPath[path, default: []].insert(watcher)
         pathsByWatcher[watcher, default: []].insert(path)
         let key = Key(watcher: watcher, path: path)
@@ -40,15 +41,20 @@ public struct WatchManager: Sendable {
     }
 
     public func isWatched(path: String) -> Bool {
-        watchersByPath[path]?.isEmpty == false
+        watchersByPath[PathKey(path)]?.isEmpty == false
     }
 
     public func contains(path: String, watcher: WatcherID) -> Bool {
-        pathsByWatcher[watcher]?.contains(path) ?? false
+        pathsByWatcher[watcher]?.contains(PathKey(path)) ?? false
     }
 
     @discardableResult
     public mutating func remove(path: String, watcher: WatcherID) -> Bool {
+        remove(PathKey(path), watcher: watcher)
+    }
+
+    @discardableResult
+    private mutating func remove(_ path: PathKey, watcher: WatcherID) -> Bool {
         guard pathsByWatcher[watcher]?.remove(path) != nil else { return false }
         if pathsByWatcher[watcher]?.isEmpty == true { pathsByWatcher[watcher] = nil }
         watchersByPath[path]?.remove(watcher)
@@ -61,7 +67,7 @@ public struct WatchManager: Sendable {
     public mutating func removeWatcher(_ watcher: WatcherID) {
         guard let paths = pathsByWatcher[watcher] else { return }
         for path in paths {
-            remove(path: path, watcher: watcher)
+            remove(path, watcher: watcher)
         }
     }
 
@@ -72,9 +78,10 @@ public struct WatchManager: Sendable {
         var current: String? = path
         var atParent = false
         while let localPath = current {
-            if let watchers = watchersByPath[localPath] {
+            let key = PathKey(localPath)
+            if let watchers = watchersByPath[key] {
                 for watcher in watchers {
-                    let mode = modes[Key(watcher: watcher, path: localPath)] ?? .standard
+                    let mode = modes[Key(watcher: watcher, path: key)] ?? .standard
                     switch mode {
                     case .persistentRecursive:
                         if type != .nodeChildrenChanged { notified.insert(watcher) }
@@ -83,7 +90,7 @@ public struct WatchManager: Sendable {
                     case .standard:
                         if !atParent {
                             notified.insert(watcher)
-                            remove(path: localPath, watcher: watcher)
+                            remove(key, watcher: watcher)
                         }
                     }
                 }
@@ -101,11 +108,11 @@ public struct WatchManager: Sendable {
 
     /// path → watchers, for the wchp four-letter word.
     public func watchersByPathSorted() -> [(path: String, watchers: [WatcherID])] {
-        watchersByPath.keys.sorted().map { ($0, watchersByPath[$0]!.sorted()) }
+        watchersByPath.map { (path: $0.key.path, watchers: $0.value.sorted()) }.sorted { $0.path < $1.path }
     }
 
     /// watcher → paths, for the wchc four-letter word.
     public func pathsByWatcherSorted() -> [(watcher: WatcherID, paths: [String])] {
-        pathsByWatcher.keys.sorted().map { ($0, pathsByWatcher[$0]!.sorted()) }
+        pathsByWatcher.keys.sorted().map { ($0, pathsByWatcher[$0]!.map(\.path).sorted()) }
     }
 }

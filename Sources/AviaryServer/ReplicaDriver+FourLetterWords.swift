@@ -179,31 +179,31 @@ extension ReplicaDriver {
     }
 
     private func watchesByConnection() -> String {
-        var pathsBySession: [Int64: Set<String>] = [:]
+        var pathsBySession: [Int64: Set<PathKey>] = [:]
         for manager in [replica.tree.dataWatches, replica.tree.childWatches] {
             for (watcher, paths) in manager.pathsByWatcherSorted() {
-                pathsBySession[sessionId(of: watcher), default: []].formUnion(paths)
+                pathsBySession[sessionId(of: watcher), default: []].formUnion(paths.map { PathKey($0) })
             }
         }
         var text = ""
         for session in pathsBySession.keys.sorted() {
             text += "0x\(Self.hex(session))\n"
-            for path in pathsBySession[session]!.sorted() { text += "\t\(path)\n" }
+            for path in pathsBySession[session]!.map(\.path).sorted() { text += "\t\(path)\n" }
         }
         return text + "\n"
     }
 
     private func watchesByPath() -> String {
-        var sessionsByPath: [String: Set<Int64>] = [:]
+        var sessionsByPath: [PathKey: Set<Int64>] = [:]
         for manager in [replica.tree.dataWatches, replica.tree.childWatches] {
             for (path, watchers) in manager.watchersByPathSorted() {
-                sessionsByPath[path, default: []].formUnion(watchers.map(sessionId(of:)))
+                sessionsByPath[PathKey(path), default: []].formUnion(watchers.map(sessionId(of:)))
             }
         }
         var text = ""
-        for path in sessionsByPath.keys.sorted() {
+        for (path, sessions) in sessionsByPath.sorted(by: { $0.key.path < $1.key.path }) {
             text += "\(path)\n"
-            for session in sessionsByPath[path]!.sorted() { text += "\t0x\(Self.hex(session))\n" }
+            for session in sessions.sorted() { text += "\t0x\(Self.hex(session))\n" }
         }
         return text + "\n"
     }

@@ -5,6 +5,7 @@ import pytest
 from kazoo import exceptions as ke
 
 import rawzk
+from conftest import wait_until
 from rawzk import ServerError
 
 
@@ -47,6 +48,40 @@ def test_canonically_equivalent_names_are_different_nodes(client, zpath):
     assert client.get(decomposed)[0] == b"decomposed"
     client.delete(composed)
     assert client.exists(composed) is None
+    assert client.get(decomposed)[0] == b"decomposed"
+
+
+def test_a_watch_is_not_fired_by_a_canonically_equivalent_name(client, zpath):
+    # Watches are keyed by the path's bytes, as ZooKeeper keys them by Java string.
+    composed, decomposed = zpath + "/\u00e9", zpath + "/e\u0301"
+    client.create(composed, b"composed")
+    client.create(decomposed, b"decomposed")
+    events = []
+    client.get(composed, watch=events.append)
+    client.set(decomposed, b"changed")
+    client.set(composed, b"changed")
+    wait_until(lambda: events, message="the data watch on the composed name")
+    time.sleep(0.2)
+    assert [(e.type, e.path) for e in events] == [("CHANGED", composed)]
+
+
+def test_a_closed_session_deletes_ephemerals_with_canonically_equivalent_names(make_client, client, zpath):
+    composed, decomposed = zpath + "/\u00e9", zpath + "/e\u0301"
+    owner = make_client()
+    owner.create(composed, b"", ephemeral=True)
+    owner.create(decomposed, b"", ephemeral=True)
+    owner.stop()
+    owner.close()
+    assert client.get_children(zpath) == []
+
+
+def test_one_multi_creates_nodes_with_canonically_equivalent_names(client, zpath):
+    # The second create is checked against the first one's pending change, which must not be taken for its own.
+    composed, decomposed = zpath + "/\u00e9", zpath + "/e\u0301"
+    transaction = client.transaction()
+    transaction.create(composed, b"composed")
+    transaction.create(decomposed, b"decomposed")
+    assert transaction.commit() == [composed, decomposed]
     assert client.get(decomposed)[0] == b"decomposed"
 
 
