@@ -1,3 +1,5 @@
+import AviaryWire
+
 /// Finds a node by (parent, child name): one open-addressing hash table for the whole tree.
 ///
 /// A slot holds only a node id and the key's hash (8 bytes); the key itself lives in the node's record, which the
@@ -26,25 +28,13 @@ struct ChildIndex: Sendable {
     static func hash(parent: NodeID, name: some StringProtocol) -> UInt32 {
         var hasher = Hasher()
         hasher.combine(parent)
-        let hashed: Void? = name.utf8.withContiguousStorageIfAvailable {
-            hasher.combine(bytes: UnsafeRawBufferPointer($0))
-        }
-        if hashed == nil {
-            Array(name.utf8).withUnsafeBytes { hasher.combine(bytes: $0) }
-        }
+        StringBytes.hash(name, into: &hasher)
         return UInt32(truncatingIfNeeded: hasher.finalize())
     }
 
     /// Whether two names are the same bytes (see above for why not String equality).
     static func sameName(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
-        // Compared in place: iterating the UTF-8 views cost a tenth of a create.
-        let inPlace: Bool?? = a.utf8.withContiguousStorageIfAvailable { first in
-            b.utf8.withContiguousStorageIfAvailable { second in
-                first.count == second.count && first.elementsEqual(second)
-            }
-        }
-        if let inPlace = inPlace ?? nil { return inPlace }
-        return a.utf8.elementsEqual(b.utf8)
+        StringBytes.equal(a, b)
     }
 
     private var mask: Int { slots.count - 1 }

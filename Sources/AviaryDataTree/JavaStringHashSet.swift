@@ -1,3 +1,5 @@
+import AviaryWire
+
 /// A set of strings that also knows the order in which a `java.util.HashSet<String>` holding the same history
 /// would iterate them.
 ///

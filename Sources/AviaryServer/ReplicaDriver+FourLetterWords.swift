@@ -1,6 +1,7 @@
 import AviaryConsensus
 import AviaryDataTree
 import AviaryReplica
+import AviaryWire
 import Foundation
 import NIOCore
 

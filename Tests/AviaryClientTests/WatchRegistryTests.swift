@@ -30,6 +30,18 @@ struct WatchRegistryTests {
         #expect(registry.count == 3)
     }
 
+    /// "é" precomposed and "e" + U+0301 are two znodes to ZooKeeper (and to its Java client's tables), though one
+    /// text to Swift's String: an event for one reaches only the watches set on it.
+    @Test func canonicallyEquivalentPathsAreDifferentWatchKeys() {
+        var registry = WatchRegistry()
+        registry.add(id(1), kind: .data, path: "/\u{E9}")
+        registry.add(id(2), kind: .persistentRecursive, path: "/\u{E9}")
+        #expect(registry.deliveries(for: .nodeDataChanged, path: "/e\u{301}").isEmpty)
+        #expect(registry.deliveries(for: .nodeDataChanged, path: "/e\u{301}/child").isEmpty)
+        #expect(!registry.isWatched(path: "/e\u{301}"))
+        #expect(registry.deliveries(for: .nodeDataChanged, path: "/\u{E9}").map(\.id) == [id(1), id(2)])
+    }
+
     @Test func ancestorsOfAPath() {
         #expect(WatchRegistry.selfAndAncestors(of: "/a/b/c") == ["/a/b/c", "/a/b", "/a", "/"])
         #expect(WatchRegistry.selfAndAncestors(of: "/") == ["/"])

@@ -18,9 +18,10 @@ struct WatchDelivery: Sendable, Hashable {
 ///     every type                     persistent[path] (kept)
 ///     every type but children        persistentRecursive[path and each ancestor] (kept)
 ///
-/// Paths are server paths (chroot included), as the server sends and `setWatches` expects them.
+/// Paths are server paths (chroot included), as the server sends and `setWatches` expects them, keyed by their
+/// bytes as ZooKeeper's Java client keys them (`PathKey`).
 struct WatchRegistry: Sendable {
-    private var tables: [[String: [WatchID]]] = Array(repeating: [:], count: WatchKind.allCases.count)
+    private var tables: [[PathKey: [WatchID]]] = Array(repeating: [:], count: WatchKind.allCases.count)
     private var registrations: [WatchID: (kind: WatchKind, path: String)] = [:]
 
     var isEmpty: Bool { registrations.isEmpty }
@@ -38,7 +39,7 @@ struct WatchRegistry: Sendable {
     mutating func add(_ id: WatchID, kind: WatchKind, path: String) {
         precondition(registrations[id] == nil, "watch id registered twice")
         registrations[id] = (kind, path)
-        tables[kind.rawValue][path, default: []].append(id)
+        tables[kind.rawValue][PathKey(path), default: []].append(id)
     }
 
     /// Forgets one registration; nil when it was already gone (fired or removed).
@@ -46,16 +47,18 @@ struct WatchRegistry: Sendable {
     mutating func remove(_ id: WatchID) -> (kind: WatchKind, path: String)? {
         guard let registration = registrations.removeValue(forKey: id) else { return nil }
         let table = registration.kind.rawValue
-        tables[table][registration.path]?.removeAll { $0 == id }
-        if tables[table][registration.path]?.isEmpty == true {
-            tables[table][registration.path] = nil
+        let key = PathKey(registration.path)
+        tables[table][key]?.removeAll { $0 == id }
+        if tables[table][key]?.isEmpty == true {
+            tables[table][key] = nil
         }
         return registration
     }
 
     /// Whether any registration of any kind remains on `path`.
     func isWatched(path: String) -> Bool {
-        tables.contains { $0[path] != nil }
+        let key = PathKey(path)
+        return tables.contains { $0[key] != nil }
     }
 
     /// The registrations `event` reaches; one-shot ones are consumed.
@@ -74,12 +77,12 @@ struct WatchRegistry: Sendable {
             }
         }
         guard type != .none else { return deliveries }
-        for id in tables[WatchKind.persistent.rawValue][path] ?? [] {
+        for id in tables[WatchKind.persistent.rawValue][PathKey(path)] ?? [] {
             deliveries.append(WatchDelivery(id: id, isFinal: false))
         }
         if type != .nodeChildrenChanged {
             for ancestor in Self.selfAndAncestors(of: path) {
-                for id in tables[WatchKind.persistentRecursive.rawValue][ancestor] ?? [] {
+                for id in tables[WatchKind.persistentRecursive.rawValue][PathKey(ancestor)] ?? [] {
                     deliveries.append(WatchDelivery(id: id, isFinal: false))
                 }
             }
@@ -108,11 +111,11 @@ struct WatchRegistry: Sendable {
 
     /// The distinct paths of one table, sorted so the requests built from them are deterministic.
     func paths(of kind: WatchKind) -> [String] {
-        tables[kind.rawValue].keys.sorted()
+        tables[kind.rawValue].keys.map(\.path).sorted()
     }
 
     private mutating func take(_ kind: WatchKind, path: String) -> [WatchID] {
-        guard let ids = tables[kind.rawValue].removeValue(forKey: path) else { return [] }
+        guard let ids = tables[kind.rawValue].removeValue(forKey: PathKey(path)) else { return [] }
         for id in ids {
             registrations[id] = nil
         }
