@@ -252,6 +252,38 @@ struct ElectionConnectionManagerTests {
         }
     }
 
+    /// Two connections from one peer whose handshakes are read in the other order (they are read on different
+    /// event loops): the one accepted later is the one the peer uses, so it stays and the earlier one is closed.
+    @Test func theConnectionAcceptedLaterWinsWhateverOrderTheHandshakesArriveIn() async throws {
+        try await withCleanup { cleanup in
+            let node = try await Self.startNode(2, cleanup)
+            let handshake = ElectionHandshake.v1(serverId: 9, address: ElectionAddress(host: TestSupport.host, port: 1))
+                .encoded()
+            let earlierEvents = Inbox<RawEvent>()
+            let earlier = try await TestSupport.rawClient(port: node.port, inbox: earlierEvents)
+            cleanup.add { try? await earlier.close() }
+            let laterEvents = Inbox<RawEvent>()
+            let later = try await TestSupport.rawClient(port: node.port, inbox: laterEvents)
+            cleanup.add { try? await later.close() }
+
+            try await later.writeAndFlush(handshake)
+            try await eventually("the later connection to be server 9's") {
+                await node.manager.connections().first?.remoteAddress == later.localAddress
+            }
+            try await earlier.writeAndFlush(handshake)
+            try await earlierEvents.wait(for: "the earlier connection to be closed") { $0.contains(.closed) }
+
+            let connections = await node.manager.connections()
+            #expect(connections.map(\.serverId) == [9])
+            #expect(connections.first?.remoteAddress == later.localAddress)
+            #expect(!laterEvents.all.contains(.closed))
+            var message = ByteBuffer()
+            message.writeElectionMessage(Self.notification(from: 9))
+            try await later.writeAndFlush(message)
+            try await node.waitFor(Self.notification(from: 9), from: 9)
+        }
+    }
+
     /// A lower id that dials us gets no answer on that connection: we hang up and dial it back at the address
     /// its handshake announced, sending our own handshake.
     @Test func aLowerIdThatDialsIsDialedBackAtItsAnnouncedAddress() async throws {

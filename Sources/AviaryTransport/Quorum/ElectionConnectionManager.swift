@@ -11,7 +11,8 @@ import NIOPosix
 /// - The dialing side first writes its handshake (`ElectionHandshake`, V1 by default as in 3.8).
 /// - Tie-break: only a connection dialed by the higher server id survives. A server that dials a higher id
 ///   writes its handshake and hangs up; the higher one, seeing a lower id, hangs up too and dials back. A newer
-///   connection from a peer replaces the older one.
+///   connection from a peer replaces the older one; newer by accept order, not by when its handshake was read
+///   (`ElectionAcceptOrder`).
 /// - Per peer, one queued message at most (the newest). A new connection carries the queued message, or else
 ///   the last one sent again.
 /// - Sending to a peer without a connection dials it; nothing reconnects on its own otherwise (the election
@@ -30,6 +31,7 @@ public final class ElectionConnectionManager: Sendable {
     private let loop: any EventLoop
     private let state: NIOLoopBoundBox<ElectionManagerState>
     private let deliverToConsumer: @Sendable (ReceivedNotification) -> Void
+    private let acceptOrder = ElectionAcceptOrder()
 
     public init(
         configuration: ElectionConfiguration, group: any EventLoopGroup, logger: Logger,
@@ -50,6 +52,11 @@ public final class ElectionConnectionManager: Sendable {
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ElectionAcceptRecorder(order: self.acceptOrder))
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -140,7 +147,8 @@ public final class ElectionConnectionManager: Sendable {
 
     /// A peer with a higher id dialed us: its connection becomes the one for that peer.
     func accepted(_ channel: any Channel, from peerId: Int64) {
-        loop.execute { self.register(channel, for: peerId, dialedByUs: false) }
+        let order = acceptOrder.take(channel)
+        loop.execute { self.register(channel, for: peerId, dialedByUs: false, acceptOrder: order) }
     }
 
     /// A peer with a lower id (or an observer without one) dialed us: it lost the tie-break, so we dial it.
@@ -162,6 +170,7 @@ public final class ElectionConnectionManager: Sendable {
     }
 
     func closed(_ channel: any Channel, peerId: Int64?) {
+        _ = acceptOrder.take(channel)
         loop.execute {
             let state = self.state.value
             state.openChannels[ObjectIdentifier(channel)] = nil
@@ -202,16 +211,21 @@ public final class ElectionConnectionManager: Sendable {
         }
     }
 
-    private func register(_ channel: any Channel, for peerId: Int64, dialedByUs: Bool) {
+    private func register(_ channel: any Channel, for peerId: Int64, dialedByUs: Bool, acceptOrder: UInt64? = nil) {
         let state = state.value
         guard !state.isShutDown, channel.isActive else {
             channel.close(promise: nil)
             return
         }
         if let previous = state.connections[peerId], previous.channel !== channel {
+            if let mine = acceptOrder, let theirs = previous.acceptOrder, theirs > mine, previous.channel.isActive {
+                // The peer already uses a connection it opened after this one: this handshake was read late.
+                channel.close(promise: nil)
+                return
+            }
             previous.channel.close(promise: nil)
         }
-        state.connections[peerId] = .init(channel: channel, dialedByUs: dialedByUs)
+        state.connections[peerId] = .init(channel: channel, dialedByUs: dialedByUs, acceptOrder: acceptOrder)
         if let message = state.queued.removeValue(forKey: peerId) {
             state.lastSent[peerId] = message
             channel.write(message, promise: nil)

@@ -7,6 +7,8 @@ final class ElectionManagerState {
     struct Connection {
         var channel: any Channel
         var dialedByUs: Bool
+        /// For an accepted connection, its place in `ElectionAcceptOrder`.
+        var acceptOrder: UInt64?
     }
 
     var peers: [Int64: ElectionAddress]
