@@ -32,11 +32,6 @@ struct ChildIndex: Sendable {
         return UInt32(truncatingIfNeeded: hasher.finalize())
     }
 
-    /// Whether two names are the same bytes (see above for why not String equality).
-    static func sameName(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
-        StringBytes.equal(a, b)
-    }
-
     private var mask: Int { slots.count - 1 }
 
     /// The first node with this hash that `matches`.

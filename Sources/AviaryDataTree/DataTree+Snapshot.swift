@@ -210,9 +210,9 @@ private struct RecentParents {
 
     /// The node at `path`, "" being the root.
     mutating func node(at path: Substring, in store: NodeStore) -> NodeID? {
-        // Byte comparisons, as the store names nodes (`ChildIndex`): canonically equivalent paths are two nodes.
-        if ChildIndex.sameName(path, parentPath) { return parent }
-        if ChildIndex.sameName(path, lastPath) {
+        // Byte comparisons, as the store names nodes (`StringBytes`): canonically equivalent paths are two nodes.
+        if StringBytes.equal(path, parentPath) { return parent }
+        if StringBytes.equal(path, lastPath) {
             (parentPath, parent) = (lastPath, lastNode)
             return parent
         }

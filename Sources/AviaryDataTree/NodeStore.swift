@@ -66,7 +66,7 @@ struct NodeStore: Sendable {
         let hash = ChildIndex.hash(parent: parent, name: name)
         return index.find(hash: hash) { candidate in
             let record = records[Int(candidate)]
-            return record.parent == parent && ChildIndex.sameName(record.name, name)
+            return record.parent == parent && StringBytes.equal(record.name, name)
         }
     }
 
@@ -83,7 +83,7 @@ struct NodeStore: Sendable {
         let hash = ChildIndex.hash(parent: parent, name: record.name)
         let existing = index.find(hash: hash) { candidate in
             let other = records[Int(candidate)]
-            return other.parent == parent && ChildIndex.sameName(other.name, record.name)
+            return other.parent == parent && StringBytes.equal(other.name, record.name)
         }
         if existing != nil { return nil }
 
