@@ -189,7 +189,12 @@ let package = Package(
         ),
         .testTarget(
             name: "AviaryServerTests",
-            dependencies: ["AviaryServer", "AviaryTLS", "AviaryWire", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "AviaryServer", "AviaryStorage", "AviaryTLS", "AviaryWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -33,7 +33,11 @@ extension ReplicaDriver {
                 return
             }
             let header = try RequestHeader(from: &reader)
-            connection.arrivals.append(WallClock.millis())
+            // An auth packet is answered outside the request pipeline, as in ZooKeeper: it is neither outstanding
+            // nor timed.
+            if header.xid != SpecialXid.auth {
+                requestArrived(on: connection)
+            }
             guard let opCode = header.opCode, opCode != .notification, opCode != .error else {
                 connection.lastOperation = "UNKN"
                 run(.unknownRequest(connection.id, header))
@@ -56,7 +60,7 @@ extension ReplicaDriver {
             connection.lastCxid = header.xid
             connection.lastOperation = Self.operationAbbreviation(opCode)
             if storageFailure != nil && opCode.isWrite && opCode != .check {
-                _ = connection.arrivals.popLast()
+                requestWithdrawn(on: connection)
                 var buffer = connection.context.channel.allocator.buffer(capacity: 20)
                 let reply = ReplyHeader(xid: header.xid, zxid: replica.lastProcessedZxid, error: .notReadOnly)
                 buffer.writeJuteFrame { reply.encode(to: &$0) }
@@ -124,14 +128,14 @@ extension ReplicaDriver {
                 execute(effect)
             default:
                 if effect.isStorageBarrier, !toLog.isEmpty {
-                    transactionLog?.append(toLog)
+                    handOverToLog(toLog)
                     toLog.removeAll()
                 }
                 executeEnsemble(effect)
             }
         }
         if !toLog.isEmpty {
-            transactionLog?.append(toLog)
+            handOverToLog(toLog)
         }
         scheduleQuorumFlush()
     }
@@ -159,7 +163,7 @@ extension ReplicaDriver {
                 header.encode(to: &buffer)
                 body.encode(to: &buffer)
             }
-            if header.xid != SpecialXid.auth, let arrival = connection.arrivals.popFirst() {
+            if header.xid != SpecialXid.auth, let arrival = replyLeft(on: connection) {
                 let now = WallClock.millis()
                 statistics.recordLatency(Int(now - arrival))
                 connection.recordLatency(Int(now - arrival), at: now)

@@ -46,6 +46,15 @@ final class ReplicaDriver: @unchecked Sendable {
     private var clockTask: RepeatedTask?
     /// Set when the log cannot be written: from then on the server answers reads only.
     private(set) var storageFailure: String?
+    /// Client requests read and not yet answered, on every connection.
+    var awaitingReplies = 0
+    /// The connection that sent the last request, and how many requests it has sent in a row, each while no
+    /// other request awaited its reply.
+    var lastRequester: ConnectionID = 0
+    var loneRequestStreak = 0
+    /// The last zxid handed to the log, and the last one reported durable.
+    var handedToLogThrough = Int64.min
+    private(set) var reportedDurableThrough = Int64.min
 
     init(
         eventLoop: any EventLoop, replica: Replica, settings: ClientServiceSettings, configuration: ServerConfiguration,
@@ -112,6 +121,8 @@ final class ReplicaDriver: @unchecked Sendable {
                     eventLoop.execute { if self.logGeneration == generation { self.logDidFail(error) } }
                 }))
         transactionLog = log
+        handedToLogThrough = .min
+        reportedDurableThrough = .min
         log.start()
     }
 
@@ -130,6 +141,7 @@ final class ReplicaDriver: @unchecked Sendable {
     }
 
     func logDidPersist(through zxid: Int64) {
+        reportedDurableThrough = max(reportedDurableThrough, zxid)
         run(.logAppended(through: zxid))
         flushWrittenConnections()
     }
@@ -183,9 +195,11 @@ final class ReplicaDriver: @unchecked Sendable {
             }
         case .readComplete:
             flushWrittenConnections()
+            awaitLoneWrite()
         case .closed:
             guard let connection = connection(for: context) else { return }
             connections[connection.id] = nil
+            requestsAbandoned(on: connection)
             connectionIDs[ObjectIdentifier(context.channel)] = nil
             connectionCountByAddress[connection.address, default: 1] -= 1
             if connectionCountByAddress[connection.address] == 0 { connectionCountByAddress[connection.address] = nil }

@@ -148,6 +148,18 @@ def test_cons(server, busy):
     assert re.fullmatch(r" /127\.0\.0\.1:\d+\[\d+\]\(.*\)", ours[0])
 
 
+def test_cons_counts_no_request_queued_after_an_auth_packet(server, clients, zpath):
+    """An auth packet is answered at once and is not a request awaiting a reply: once every reply is in, the
+    session shows queued=0, and its latencies are timed from the right arrivals."""
+    c = clients.raw()
+    assert c.add_auth("digest", b"reader:secret").err == 0
+    c.create(zpath + "/n", b"x")
+    c.get_data(zpath + "/n")
+    ours = [line for line in flw(server, "cons").splitlines() if f"sid=0x{c.session_id:x}," in line]
+    assert len(ours) == 1
+    assert "(queued=0," in ours[0], ours[0]
+
+
 def test_envi(server):
     lines = flw(server, "envi").splitlines()
     assert lines[0] == "Environment:"

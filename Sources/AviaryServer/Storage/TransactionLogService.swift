@@ -42,6 +42,12 @@ final class TransactionLogService: @unchecked Sendable {
     /// Set with `queued` growing, cleared when the thread takes the queue; read while spinning.
     private let hasQueued = Atomic<Bool>(false)
     private static let spinNanoseconds: UInt64 = 250_000
+    /// Everything through this zxid is durable.
+    private let durableThrough = Atomic<Int64>(.min)
+    /// How long the last fsync took.
+    private let lastSyncNanoseconds = Atomic<UInt64>(0)
+    /// Waiting for a sync on another thread pays only while syncs are this quick.
+    private static let quickSyncNanoseconds: UInt64 = 500_000
 
     /// `snapshotEvery` and `snapshotEveryBytes` draw the number of transactions and of log bytes until the next
     /// roll and snapshot (randomised, so replicas do not snapshot together); whichever comes first triggers it.
@@ -73,6 +79,23 @@ final class TransactionLogService: @unchecked Sendable {
         queued.append(contentsOf: txns)
         hasQueued.store(true, ordering: .releasing)
         condition.unlock(withValue: true)
+    }
+
+    /// Whether the disk's last sync was quick enough to wait for on another thread.
+    var syncsQuickly: Bool {
+        lastSyncNanoseconds.load(ordering: .relaxed) < Self.quickSyncNanoseconds
+    }
+
+    /// Waits on the calling thread, for at most `nanoseconds`, until everything through `zxid` is durable; returns
+    /// the zxid durable so far if it covers `zxid`. Each turn yields the core, which the log thread may need.
+    func waitUntilDurable(_ zxid: Int64, nanoseconds: UInt64) -> Int64? {
+        let start = DispatchTime.now().uptimeNanoseconds
+        while true {
+            let durable = durableThrough.load(ordering: .acquiring)
+            if durable >= zxid { return durable }
+            if DispatchTime.now().uptimeNanoseconds - start >= nanoseconds { return nil }
+            sched_yield()
+        }
     }
 
     /// Writes what is queued, then stops the thread and closes the log.
@@ -115,7 +138,9 @@ final class TransactionLogService: @unchecked Sendable {
                     for txn in batch {
                         try writer.append(txn)
                     }
+                    let syncStart = DispatchTime.now().uptimeNanoseconds
                     try writer.flushAndSync()
+                    lastSyncNanoseconds.store(DispatchTime.now().uptimeNanoseconds - syncStart, ordering: .relaxed)
                 } catch {
                     condition.lock()
                     hasFailed = true
@@ -124,7 +149,10 @@ final class TransactionLogService: @unchecked Sendable {
                     callbacks.failed(error)
                     return
                 }
-                callbacks.durable(batch[batch.count - 1].zxid)
+                let last = batch[batch.count - 1].zxid
+                // Published before the report: a thread in `waitUntilDurable` sees it without the event loop waking.
+                durableThrough.store(last, ordering: .releasing)
+                callbacks.durable(last)
                 untilSnapshot -= batch.count
                 let segmentFull = bytesForSnapshot.map { writer.activeSegmentBytes >= $0 } ?? false
                 if untilSnapshot <= 0 || segmentFull {
