@@ -9,7 +9,8 @@ import Synchronization
 ///
 /// Group commit: the event loop hands over transactions as the replica produces them; the thread takes
 /// everything queued, appends it, and fsyncs once. Under load many transactions share an fsync; when idle a
-/// lone transaction is written and synced at once. Durability is reported back only after the sync.
+/// lone transaction is written and synced at once. Durability is reported back only after the sync, and is
+/// published for a thread that waits for it instead (`waitUntilDurable`).
 ///
 /// Between batches the thread spins for up to 250 µs before it sleeps. A client that writes one request at a
 /// time sends its next write a round trip after the previous reply, and on a virtual machine waking a sleeping
