@@ -117,6 +117,8 @@ public struct Replica: Sendable {
     public var connectionCount: Int { connections.count }
     public var outstandingRequestCount: Int { connections.values.reduce(0) { $0 + $1.queue.count } }
     public var lastProcessedZxid: Int64 { tree.lastProcessedZxid }
+    /// Standalone: the newest txn handed to the log and not yet reported durable, if any.
+    public var newestZxidAwaitingLog: Int64? { inFlight.last?.zxid }
 
     // MARK: - Roles
 

@@ -1,4 +1,4 @@
-import AviaryWire
+import AviaryReplica
 import DequeModule
 
 extension ReplicaDriver {
@@ -38,12 +38,6 @@ extension ReplicaDriver {
         awaitingReplies -= connection.arrivals.count
     }
 
-    func handOverToLog(_ txns: [Txn]) {
-        guard let transactionLog, let last = txns.last else { return }
-        transactionLog.append(txns)
-        handedToLogThrough = last.zxid
-    }
-
     /// When one client alone has been sending requests one at a time, and a standalone server's only unanswered
     /// request waits for the log, the event loop has nothing else to do: it waits for the fsync here rather than
     /// in its selector. That client then gets its reply without the loop being woken, which on a virtual machine
@@ -53,11 +47,9 @@ extension ReplicaDriver {
     /// wait is skipped when the disk's last sync was slow.
     func awaitLoneWrite() {
         guard ensemble == nil, awaitingReplies == 1, loneRequestStreak >= Self.loneWriterStreak,
-            handedToLogThrough > reportedDurableThrough,
-            let transactionLog, transactionLog.syncsQuickly
+            let zxid = replica.newestZxidAwaitingLog, let transactionLog, transactionLog.syncsQuickly
         else { return }
-        let waitLimit = Self.loneWriteWaitNanoseconds
-        if let durable = transactionLog.waitUntilDurable(handedToLogThrough, nanoseconds: waitLimit) {
+        if let durable = transactionLog.waitUntilDurable(zxid, nanoseconds: Self.loneWriteWaitNanoseconds) {
             logDidPersist(through: durable)
         }
     }

@@ -128,14 +128,14 @@ extension ReplicaDriver {
                 execute(effect)
             default:
                 if effect.isStorageBarrier, !toLog.isEmpty {
-                    handOverToLog(toLog)
+                    transactionLog?.append(toLog)
                     toLog.removeAll()
                 }
                 executeEnsemble(effect)
             }
         }
         if !toLog.isEmpty {
-            handOverToLog(toLog)
+            transactionLog?.append(toLog)
         }
         scheduleQuorumFlush()
     }

@@ -52,9 +52,6 @@ final class ReplicaDriver: @unchecked Sendable {
     /// other request awaited its reply.
     var lastRequester: ConnectionID = 0
     var loneRequestStreak = 0
-    /// The last zxid handed to the log, and the last one reported durable.
-    var handedToLogThrough = Int64.min
-    private(set) var reportedDurableThrough = Int64.min
 
     init(
         eventLoop: any EventLoop, replica: Replica, settings: ClientServiceSettings, configuration: ServerConfiguration,
@@ -121,8 +118,6 @@ final class ReplicaDriver: @unchecked Sendable {
                     eventLoop.execute { if self.logGeneration == generation { self.logDidFail(error) } }
                 }))
         transactionLog = log
-        handedToLogThrough = .min
-        reportedDurableThrough = .min
         log.start()
     }
 
@@ -141,7 +136,6 @@ final class ReplicaDriver: @unchecked Sendable {
     }
 
     func logDidPersist(through zxid: Int64) {
-        reportedDurableThrough = max(reportedDurableThrough, zxid)
         run(.logAppended(through: zxid))
         flushWrittenConnections()
     }
